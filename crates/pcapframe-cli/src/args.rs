@@ -1,0 +1,190 @@
+//! tshark-compatible command-line arguments.
+
+use pcapframe::text::{TextFormat, TextOccurrence};
+
+/// What the user asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// `-G fields`: list the field registry.
+    ListFields,
+    /// `-r FILE -T fields -e ...`: print or write fields.
+    Fields(FieldsRequest),
+    /// `-h`/`--help`.
+    Help,
+}
+
+/// A `-r FILE -T fields` run.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FieldsRequest {
+    pub file: String,
+    pub fields: Vec<String>,
+    pub format: TextFormat,
+    pub max_frames: Option<u64>,
+    pub display_filter: Option<String>,
+    pub out: Option<String>,
+}
+
+/// Usage text.
+pub const USAGE: &str = "\
+usage: pcapframe -r FILE -T fields -e FIELD [-e FIELD ...] [options]
+       pcapframe -r FILE -e FIELD ... --out OUT.parquet|OUT.csv|OUT.arrow
+       pcapframe -G fields
+
+options (as tshark's):
+  -r FILE          capture to read (pcap or pcapng, detected from its magic number)
+  -T fields        print the -e fields as text (the only output format)
+  -e FIELD         a Wireshark field name; repeat for more columns
+  -E header=y|n    print a header line of field names
+  -E separator=/t|/s|C   field separator (tab, space, or a character)
+  -E occurrence=f|l|a|N  which occurrences of a repeated field to print
+  -E aggregator=,|/s|C   between occurrences
+  -E quote=d|s|n   quote values with double, single or no quotes
+  -c COUNT         stop after COUNT frames
+  -Y FILTER        display filter
+  -n               accepted (pcapframe never resolves names)
+  --out PATH       write typed columns to Parquet, CSV or Arrow IPC (chosen by extension)
+  -G fields        list every field pcapframe knows
+";
+
+/// Parses the arguments (without the program name).
+pub fn parse(args: &[String]) -> Result<Command, String> {
+    let mut req = FieldsRequest::default();
+    let mut output_type = None;
+    let mut list = None;
+    let mut i = 0;
+    while i < args.len() {
+        let arg = args[i].as_str();
+        let mut value = |flag: &str| -> Result<String, String> {
+            if arg.len() > 2 && !arg.starts_with("--") {
+                return Ok(arg[2..].to_string());
+            }
+            i += 1;
+            args.get(i)
+                .cloned()
+                .ok_or_else(|| format!("option requires an argument -- '{flag}'"))
+        };
+        match arg.get(..2).unwrap_or(arg) {
+            _ if arg == "--out" => req.out = Some(value("out")?),
+            _ if arg == "--help" => return Ok(Command::Help),
+            "-h" => return Ok(Command::Help),
+            "-r" => req.file = value("r")?,
+            "-e" => req.fields.push(value("e")?),
+            "-T" => output_type = Some(value("T")?),
+            "-E" => apply_format_option(&mut req.format, &value("E")?)?,
+            "-c" => {
+                let v = value("c")?;
+                req.max_frames = Some(v.parse().map_err(|_| format!("invalid -c count '{v}'"))?);
+            }
+            "-Y" => req.display_filter = Some(value("Y")?),
+            "-G" => list = Some(value("G")?),
+            "-n" if arg == "-n" => {}
+            _ => return Err(format!("unknown option '{arg}'")),
+        }
+        i += 1;
+    }
+    if let Some(report) = list {
+        return match report.as_str() {
+            "fields" => Ok(Command::ListFields),
+            other => Err(format!("unsupported -G report '{other}' (only 'fields')")),
+        };
+    }
+    if req.file.is_empty() {
+        return Err("no capture file given (-r FILE)".into());
+    }
+    match output_type.as_deref() {
+        Some("fields") => {}
+        None if req.out.is_some() => {}
+        Some(other) => {
+            return Err(format!(
+                "unsupported output format -T {other} (only -T fields)"
+            ))
+        }
+        None => return Err("-T fields is required unless --out is given".into()),
+    }
+    if req.fields.is_empty() {
+        return Err("-T fields was specified, but no fields were specified with -e".into());
+    }
+    Ok(Command::Fields(req))
+}
+
+fn apply_format_option(format: &mut TextFormat, option: &str) -> Result<(), String> {
+    let (key, val) = option
+        .split_once('=')
+        .ok_or_else(|| format!("invalid -E option '{option}' (expected key=value)"))?;
+    let text = |v: &str| match v {
+        "/t" => "\t".to_string(),
+        "/s" => " ".to_string(),
+        other => other.chars().next().map(String::from).unwrap_or_default(),
+    };
+    match key {
+        "header" => format.header = parse_yes_no(val)?,
+        "separator" => format.separator = text(val),
+        "aggregator" => format.aggregator = text(val),
+        "occurrence" => {
+            format.occurrence = match val {
+                "a" => TextOccurrence::All,
+                "f" => TextOccurrence::First,
+                "l" => TextOccurrence::Last,
+                n => {
+                    TextOccurrence::Nth(n.parse().map_err(|_| format!("invalid occurrence '{n}'"))?)
+                }
+            }
+        }
+        "quote" => {
+            format.quote = match val {
+                "d" => Some('"'),
+                "s" => Some('\''),
+                "n" => None,
+                other => return Err(format!("invalid quote '{other}' (d, s or n)")),
+            }
+        }
+        other => return Err(format!("unknown -E option '{other}'")),
+    }
+    Ok(())
+}
+
+fn parse_yes_no(v: &str) -> Result<bool, String> {
+    match v {
+        "y" | "Y" => Ok(true),
+        "n" | "N" => Ok(false),
+        other => Err(format!("invalid header value '{other}' (y or n)")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn tshark_style_arguments() {
+        let Command::Fields(req) = parse(&argv("-r f.pcap -n -T fields -e frame.len -eip.src -E header=y -E separator=/s -E quote=d -c 5")).unwrap() else {
+            panic!()
+        };
+        assert_eq!(req.fields, ["frame.len", "ip.src"]);
+        assert!(req.format.header);
+        assert_eq!(req.format.separator, " ");
+        assert_eq!(req.format.quote, Some('"'));
+        assert_eq!(req.max_frames, Some(5));
+    }
+
+    #[test]
+    fn mistakes_are_explained() {
+        assert!(parse(&argv("-r f.pcap -T fields"))
+            .unwrap_err()
+            .contains("no fields"));
+        assert!(parse(&argv("-r f.pcap -T json -e a"))
+            .unwrap_err()
+            .contains("-T json"));
+        assert!(parse(&argv("-r"))
+            .unwrap_err()
+            .contains("requires an argument"));
+        assert!(parse(&argv("-r f -T fields -e x -E quote=x"))
+            .unwrap_err()
+            .contains("invalid quote"));
+        assert_eq!(parse(&argv("-G fields")).unwrap(), Command::ListFields);
+    }
+}

@@ -1,0 +1,129 @@
+//! Running a request: field text to stdout, or typed columns to a file.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::process::ExitCode;
+
+use pcapframe::capture::ReaderLimits;
+use pcapframe::fields::FieldType;
+use pcapframe::polars::prelude::*;
+use pcapframe::{read_pcap_partial, resolve_fields, CaptureError, ReadOptions, Scanner, FIELDS};
+
+use crate::args::FieldsRequest;
+
+/// Exit status when the capture is damaged after some frames were printed (as tshark: 2).
+const EXIT_DAMAGED: u8 = 2;
+
+/// `-G fields`: one line per field, laid out like tshark's report.
+pub fn list_fields() -> ExitCode {
+    let mut out = String::new();
+    for f in FIELDS {
+        let base = match f.ty {
+            FieldType::Hex { .. } => "BASE_HEX",
+            FieldType::UInt { .. } | FieldType::Int32 => "BASE_DEC",
+            _ => "",
+        };
+        out.push_str(&format!(
+            "F\t{}\t{}\t{}\t{}\t{}\t0x0\t\n",
+            f.description,
+            f.name,
+            f.ty.wireshark_name(),
+            f.protocol,
+            base
+        ));
+    }
+    print!("{out}");
+    ExitCode::SUCCESS
+}
+
+/// `-r FILE -T fields ...` or `--out PATH`.
+pub fn run(req: &FieldsRequest) -> ExitCode {
+    if let Some(filter) = &req.display_filter {
+        eprintln!("pcapframe: display filters are not supported yet (-Y \"{filter}\")");
+        return ExitCode::from(1);
+    }
+    let result = match &req.out {
+        Some(path) => write_table(req, path),
+        None => print_text(req),
+    };
+    match result {
+        Ok(None) => ExitCode::SUCCESS,
+        Ok(Some(problem)) => {
+            eprintln!("pcapframe: The file \"{}\" is damaged: {problem}", req.file);
+            ExitCode::from(EXIT_DAMAGED)
+        }
+        Err(message) => {
+            eprintln!("pcapframe: {message}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn print_text(req: &FieldsRequest) -> Result<Option<CaptureError>, String> {
+    let fields = resolve_fields(&req.fields).map_err(|e| e.to_string())?;
+    let mut scanner = Scanner::open(
+        &req.file,
+        fields.iter().copied().collect(),
+        ReaderLimits::default(),
+    )
+    .map_err(|e| e.to_string())?;
+    let stdout = std::io::stdout();
+    let mut sink = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut line = String::with_capacity(512);
+    if req.format.header {
+        req.format.write_header(&fields, &mut line);
+    }
+    let mut count = 0u64;
+    let problem = loop {
+        if req.max_frames.is_some_and(|max| count >= max) {
+            break None;
+        }
+        match scanner.next_frame() {
+            Ok(Some(frame)) => req.format.write_row(&fields, frame, &mut line),
+            Ok(None) => break None,
+            Err(e) => break Some(e),
+        }
+        count += 1;
+        if line.len() > 1 << 15 {
+            write_out(&mut sink, &mut line)?;
+        }
+    };
+    write_out(&mut sink, &mut line)?;
+    sink.flush().map_err(|e| format!("writing output: {e}"))?;
+    Ok(problem)
+}
+
+fn write_out(sink: &mut impl Write, line: &mut String) -> Result<(), String> {
+    sink.write_all(line.as_bytes())
+        .map_err(|e| format!("writing output: {e}"))?;
+    line.clear();
+    Ok(())
+}
+
+fn write_table(req: &FieldsRequest, path: &str) -> Result<Option<CaptureError>, String> {
+    let options = ReadOptions {
+        max_frames: req.max_frames,
+        ..ReadOptions::fields(req.fields.iter().cloned())
+    };
+    let mut partial = read_pcap_partial(&req.file, &options).map_err(|e| e.to_string())?;
+    let file = File::create(path).map_err(|e| format!("cannot create {path}: {e}"))?;
+    let extension = path
+        .rsplit('.')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let written = match extension.as_str() {
+        "parquet" => ParquetWriter::new(file)
+            .finish(&mut partial.frame)
+            .map(|_| ()),
+        "csv" => CsvWriter::new(file).finish(&mut partial.frame),
+        "arrow" | "ipc" | "feather" => IpcWriter::new(file).finish(&mut partial.frame),
+        other => {
+            return Err(format!(
+                "unknown output extension '.{other}' (parquet, csv or arrow)"
+            ))
+        }
+    };
+    written.map_err(|e| format!("writing {path}: {e}"))?;
+    Ok(partial.problem)
+}

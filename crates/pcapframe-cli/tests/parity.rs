@@ -1,0 +1,208 @@
+//! Differential test against tshark 4.0: every core field, every cell, every capture in
+//! `fixtures/` and (when present) `../shared/captures/`.
+//!
+//! Prints a per-field agreement table. Fails on any difference not listed in
+//! `parity/known-differences.tsv`, and on any listed difference that no longer occurs.
+//! Skips (loudly) when tshark is not installed; `make test` installs it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn core_fields(root: &Path) -> Vec<String> {
+    // The core list lives in shared/ when present; the registry holds the same names otherwise.
+    let shared = root.join("../shared/fields/core.txt");
+    match std::fs::read_to_string(&shared) {
+        Ok(text) => text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(String::from)
+            .collect(),
+        Err(_) => pcapframe::FIELDS
+            .iter()
+            .map(|f| f.name.to_string())
+            .collect(),
+    }
+}
+
+fn captures(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for dir in [root.join("fixtures"), root.join("../shared/captures")] {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            if [".pcap", ".pcapng", ".cap"]
+                .iter()
+                .any(|ext| name.ends_with(ext))
+            {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn run(cmd: &str, capture: &Path, fields: &[String]) -> (Vec<String>, String) {
+    let mut c = Command::new(cmd);
+    c.arg("-r").arg(capture).args(["-T", "fields"]);
+    for f in fields {
+        c.args(["-e", f]);
+    }
+    let out = c.output().unwrap_or_else(|e| panic!("running {cmd}: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter(|l| !l.contains("Running as user"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    (stdout.lines().map(String::from).collect(), stderr)
+}
+
+/// `(capture file name or *, field) -> reason`.
+fn known_differences(root: &Path) -> BTreeMap<(String, String), String> {
+    let text =
+        std::fs::read_to_string(root.join("parity/known-differences.tsv")).unwrap_or_default();
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let mut parts = l.splitn(3, '\t');
+            let capture = parts.next().unwrap().to_string();
+            let field = parts
+                .next()
+                .expect("known-differences line needs capture<TAB>field<TAB>reason")
+                .to_string();
+            let reason = parts
+                .next()
+                .expect("known-differences line needs a reason")
+                .to_string();
+            assert!(
+                !reason.trim().is_empty(),
+                "known difference without a reason: {l}"
+            );
+            ((capture, field), reason)
+        })
+        .collect()
+}
+
+#[test]
+fn every_core_field_matches_tshark() {
+    if Command::new("tshark").arg("-v").output().is_err() {
+        eprintln!("SKIPPED: tshark is not installed (make test installs it)");
+        return;
+    }
+    let root = repo_root();
+    let fields = core_fields(&root);
+    let captures = captures(&root);
+    assert!(
+        !captures.is_empty(),
+        "no captures found under fixtures/ or ../shared/captures/"
+    );
+    let known = known_differences(&root);
+    let ours = env!("CARGO_BIN_EXE_pcapframe");
+
+    let mut agree: BTreeMap<&str, (u64, u64)> =
+        fields.iter().map(|f| (f.as_str(), (0, 0))).collect();
+    let mut differing: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut examples: Vec<String> = Vec::new();
+    for capture in &captures {
+        let name = capture.file_name().unwrap().to_string_lossy().to_string();
+        let (theirs, _) = run("tshark", capture, &fields);
+        let (mine, err) = run(ours, capture, &fields);
+        if theirs.len() != mine.len() {
+            differing.insert((name.clone(), "frame.count".into()));
+            examples.push(format!(
+                "{name}: tshark printed {} frames, pcapframe {} ({err})",
+                theirs.len(),
+                mine.len()
+            ));
+        }
+        for (row, (t, m)) in theirs.iter().zip(&mine).enumerate() {
+            let (tc, mc): (Vec<&str>, Vec<&str>) =
+                (t.split('\t').collect(), m.split('\t').collect());
+            for (i, field) in fields.iter().enumerate() {
+                let (a, b) = (
+                    tc.get(i).copied().unwrap_or(""),
+                    mc.get(i).copied().unwrap_or(""),
+                );
+                let cell = agree.get_mut(field.as_str()).unwrap();
+                cell.1 += 1;
+                if a == b {
+                    cell.0 += 1;
+                } else if differing.insert((name.clone(), field.clone())) || examples.len() < 400 {
+                    let listed = known.contains_key(&(name.clone(), field.clone()))
+                        || known.contains_key(&("*".into(), field.clone()));
+                    if !listed {
+                        examples.push(format!(
+                            "{name} frame {} {field}: tshark '{a}' pcapframe '{b}'",
+                            row + 1
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    println!(
+        "\nparity over {} captures, {} fields",
+        captures.len(),
+        fields.len()
+    );
+    println!(
+        "{:<32} {:>10} {:>10} {:>9}",
+        "field", "agree", "cells", "percent"
+    );
+    for (field, (ok, all)) in &agree {
+        let pct = if *all == 0 {
+            100.0
+        } else {
+            100.0 * *ok as f64 / *all as f64
+        };
+        println!("{field:<32} {ok:>10} {all:>10} {pct:>8.3}%");
+    }
+    let unexpected: Vec<_> = differing
+        .iter()
+        .filter(|(c, f)| {
+            !known.contains_key(&(c.clone(), f.clone()))
+                && !known.contains_key(&("*".into(), f.clone()))
+        })
+        .collect();
+    let stale: Vec<_> = known
+        .keys()
+        .filter(|(c, f)| {
+            if c == "*" {
+                !differing.iter().any(|(_, g)| g == f)
+            } else {
+                !differing.contains(&(c.clone(), f.clone()))
+            }
+        })
+        .collect();
+    println!(
+        "{} (capture, field) pairs differ; {} listed in parity/known-differences.tsv",
+        differing.len(),
+        differing.len() - unexpected.len()
+    );
+    if !unexpected.is_empty() || !stale.is_empty() {
+        for e in examples.iter().take(60) {
+            println!("  {e}");
+        }
+        panic!(
+            "{} unexpected differences {:?}; {} stale known differences {:?}",
+            unexpected.len(),
+            unexpected.iter().take(40).collect::<Vec<_>>(),
+            stale.len(),
+            stale
+        );
+    }
+}

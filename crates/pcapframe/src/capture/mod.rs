@@ -1,0 +1,9 @@
+//! Streaming access to pcap and pcapng files: one [`Record`] at a time, in constant memory.
+//!
+//! The format is detected from the magic number, never from the file name.
+
+mod reader;
+mod timestamp;
+
+pub use reader::{CaptureFormat, CaptureReader, ReaderLimits, Record};
+pub use timestamp::TsResolution;

@@ -1,0 +1,502 @@
+//! [`CaptureReader`]: pcap-parser's streaming reader plus the bookkeeping it leaves to callers
+//! (interfaces and their time units, byte offsets, bounded buffer growth, typed errors).
+
+use std::io::Read;
+
+use pcap_parser::pcapng::Block;
+use pcap_parser::traits::{PcapNGPacketBlock, PcapReaderIterator};
+use pcap_parser::{LegacyPcapReader, PcapBlockOwned, PcapError, PcapNGReader};
+
+use super::timestamp::TsResolution;
+use crate::error::{CaptureError, Position};
+
+/// The container format, detected from the magic number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaptureFormat {
+    /// Legacy libpcap format (either byte order, micro- or nanosecond timestamps).
+    Pcap,
+    /// pcapng.
+    PcapNg,
+}
+
+/// Caps on what untrusted headers may make the reader allocate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReaderLimits {
+    /// Largest captured length accepted for one packet (tshark's limit is 262144).
+    pub max_packet: u32,
+    /// Largest pcapng block accepted (interface descriptions can carry long options).
+    pub max_block: u32,
+}
+
+impl Default for ReaderLimits {
+    fn default() -> Self {
+        ReaderLimits {
+            max_packet: 262_144,
+            max_block: 16 * 1024 * 1024,
+        }
+    }
+}
+
+/// One captured packet, borrowed from the reader's buffer until the next call.
+#[derive(Debug, Clone, Copy)]
+pub struct Record<'a> {
+    /// 1-based frame number.
+    pub number: u64,
+    /// Arrival time in nanoseconds since the Unix epoch; `None` for pcapng Simple Packet Blocks.
+    pub timestamp_ns: Option<i64>,
+    /// Length of the packet on the wire (`frame.len`).
+    pub wire_len: u32,
+    /// The captured bytes (`frame.cap_len` of them).
+    pub data: &'a [u8],
+    /// pcapng interface id; `None` for legacy pcap.
+    pub interface_id: Option<u32>,
+    /// LINKTYPE_* value of the packet's interface.
+    pub link_type: u32,
+    /// Byte offset of the record in the file.
+    pub offset: u64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Interface {
+    link_type: u32,
+    snaplen: u32,
+    resolution: TsResolution,
+    offset_secs: i64,
+}
+
+/// Metadata of a packet block, copied out so that the block's borrow can end.
+struct PacketMeta {
+    number: u64,
+    offset: u64,
+    timestamp_ns: Option<i64>,
+    wire_len: u32,
+    interface_id: Option<u32>,
+    link_type: u32,
+    data_addr: usize,
+    data_len: usize,
+}
+
+enum Step {
+    Packet(PacketMeta),
+    Skip,
+}
+
+const INITIAL_BUFFER: usize = 1 << 16;
+
+/// What the headers seen so far say about the packets that follow.
+struct Layout {
+    format: CaptureFormat,
+    limits: ReaderLimits,
+    /// Legacy pcap: link type, nanosecond flag, byte order (from the file header).
+    legacy: Option<(u32, bool, bool)>,
+    /// pcapng: interfaces of the current section, and its byte order.
+    interfaces: Vec<Interface>,
+    big_endian: bool,
+}
+
+/// Streams the packets of a pcap or pcapng file.
+pub struct CaptureReader<'r> {
+    inner: Box<dyn PcapReaderIterator + Send + 'r>,
+    layout: Layout,
+    capacity: usize,
+    pending_consume: usize,
+    next_number: u64,
+    failed: Option<CaptureError>,
+}
+
+impl<'r> CaptureReader<'r> {
+    /// Opens a capture from any byte stream; the format comes from the magic number.
+    pub fn new<R: Read + Send + 'r>(
+        mut input: R,
+        limits: ReaderLimits,
+    ) -> Result<Self, CaptureError> {
+        let start = Position {
+            frame: 1,
+            offset: 0,
+        };
+        // pcap-parser validates the file header from its first read(), so hand it a full chunk.
+        let mut head = vec![0u8; INITIAL_BUFFER];
+        let got = read_up_to(&mut input, &mut head).map_err(|e| io_error(e, start))?;
+        head.truncate(got);
+        let magic: [u8; 4] = head
+            .get(..4)
+            .and_then(|m| m.try_into().ok())
+            .unwrap_or_default();
+        let format = match (got.min(4), magic) {
+            (4, [0x0a, 0x0d, 0x0d, 0x0a]) => CaptureFormat::PcapNg,
+            (
+                4,
+                [0xd4, 0xc3, 0xb2, 0xa1]
+                | [0xa1, 0xb2, 0xc3, 0xd4]
+                | [0x4d, 0x3c, 0xb2, 0xa1]
+                | [0xa1, 0xb2, 0x3c, 0x4d],
+            ) => CaptureFormat::Pcap,
+            _ => {
+                return Err(CaptureError::UnknownFormat {
+                    magic: magic[..got.min(4)].to_vec(),
+                })
+            }
+        };
+        let chained = std::io::Cursor::new(head).chain(input);
+        let inner: Box<dyn PcapReaderIterator + Send + 'r> = match format {
+            CaptureFormat::PcapNg => Box::new(
+                PcapNGReader::new(INITIAL_BUFFER, chained)
+                    .map_err(|e| open_error(e, "section header block"))?,
+            ),
+            CaptureFormat::Pcap => Box::new(
+                LegacyPcapReader::new(INITIAL_BUFFER, chained)
+                    .map_err(|e| open_error(e, "pcap file header"))?,
+            ),
+        };
+        Ok(CaptureReader {
+            inner,
+            layout: Layout {
+                format,
+                limits,
+                legacy: None,
+                interfaces: Vec::new(),
+                big_endian: false,
+            },
+            capacity: INITIAL_BUFFER,
+            pending_consume: 0,
+            next_number: 1,
+            failed: None,
+        })
+    }
+
+    /// The detected container format.
+    pub fn format(&self) -> CaptureFormat {
+        self.layout.format
+    }
+
+    /// Position of the next record: where an error at this point is reported.
+    pub fn position(&self) -> Position {
+        Position {
+            frame: self.next_number,
+            offset: (self.inner.consumed() + self.pending_consume) as u64,
+        }
+    }
+
+    /// The next packet, `Ok(None)` at the end, or an error that says where the file is damaged.
+    /// After an error the reader stays at the fault: every later call returns the same error.
+    pub fn next_record(&mut self) -> Result<Option<Record<'_>>, CaptureError> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
+        match self.advance() {
+            Ok(Some(meta)) => {
+                let buffer = self.inner.data();
+                let start = meta.data_addr - buffer.as_ptr() as usize;
+                Ok(Some(Record {
+                    number: meta.number,
+                    timestamp_ns: meta.timestamp_ns,
+                    wire_len: meta.wire_len,
+                    data: &buffer[start..start + meta.data_len],
+                    interface_id: meta.interface_id,
+                    link_type: meta.link_type,
+                    offset: meta.offset,
+                }))
+            }
+            Ok(None) => Ok(None),
+            Err(e) => {
+                self.failed = Some(e.clone());
+                Err(e)
+            }
+        }
+    }
+
+    /// Moves to the next packet block and returns its metadata.
+    fn advance(&mut self) -> Result<Option<PacketMeta>, CaptureError> {
+        if self.pending_consume > 0 {
+            self.inner.consume(self.pending_consume);
+            self.pending_consume = 0;
+        }
+        loop {
+            let at = self.position();
+            let step = match self.inner.next() {
+                Ok((len, block)) => {
+                    let step = self.layout.interpret(block, at)?;
+                    self.pending_consume = len;
+                    step
+                }
+                Err(PcapError::Eof) => return Ok(None),
+                Err(PcapError::Incomplete(_)) => {
+                    self.refill(at)?;
+                    continue;
+                }
+                Err(PcapError::BufferTooSmall) => {
+                    self.grow_for_next(at)?;
+                    continue;
+                }
+                Err(PcapError::UnexpectedEof) => return Err(self.cut_short(at)),
+                Err(PcapError::ReadError) => {
+                    return Err(CaptureError::Io {
+                        message: "read failed".into(),
+                        at,
+                    })
+                }
+                Err(_) => return Err(self.corrupt(at)),
+            };
+            match step {
+                Step::Skip => {
+                    self.inner.consume(self.pending_consume);
+                    self.pending_consume = 0;
+                }
+                Step::Packet(mut meta) => {
+                    meta.number = self.next_number;
+                    meta.offset = at.offset;
+                    self.next_number += 1;
+                    return Ok(Some(meta));
+                }
+            }
+        }
+    }
+
+    fn refill(&mut self, at: Position) -> Result<(), CaptureError> {
+        self.inner.refill().map_err(|_| CaptureError::Io {
+            message: "read failed".into(),
+            at,
+        })
+    }
+
+    /// The length the next record or block claims, read from its header.
+    fn claimed_len(&self) -> Option<u64> {
+        let data = self.inner.data();
+        let read32 = |off: usize, big: bool| -> Option<u32> {
+            let b: [u8; 4] = data.get(off..off + 4)?.try_into().ok()?;
+            Some(if big {
+                u32::from_be_bytes(b)
+            } else {
+                u32::from_le_bytes(b)
+            })
+        };
+        match self.layout.format {
+            CaptureFormat::Pcap => {
+                let big = self.layout.legacy.map(|(_, _, big)| big).unwrap_or(false);
+                read32(8, big).map(|caplen| u64::from(caplen) + 16)
+            }
+            CaptureFormat::PcapNg => {
+                // A section header may switch byte order: read its byte-order magic first.
+                let big = if data.get(..4) == Some(&[0x0a, 0x0d, 0x0d, 0x0a]) {
+                    data.get(8..12) == Some(&[0x1a, 0x2b, 0x3c, 0x4d])
+                } else {
+                    self.layout.big_endian
+                };
+                read32(4, big).map(u64::from)
+            }
+        }
+    }
+
+    fn grow_for_next(&mut self, at: Position) -> Result<(), CaptureError> {
+        let claimed = self.claimed_len().unwrap_or(u64::MAX);
+        let (what, max) = match self.layout.format {
+            CaptureFormat::Pcap => (
+                "captured packet length",
+                u64::from(self.layout.limits.max_packet),
+            ),
+            CaptureFormat::PcapNg => (
+                "pcapng block length",
+                u64::from(self.layout.limits.max_block),
+            ),
+        };
+        let payload = match self.layout.format {
+            CaptureFormat::Pcap => claimed.saturating_sub(16),
+            CaptureFormat::PcapNg => claimed,
+        };
+        if payload > max {
+            return Err(CaptureError::TooLong {
+                what,
+                length: payload,
+                max,
+                at,
+            });
+        }
+        let wanted = (claimed as usize + 64).max(self.capacity * 2);
+        if !self.inner.grow(wanted) {
+            return Err(CaptureError::TooLong {
+                what,
+                length: payload,
+                max: self.capacity as u64,
+                at,
+            });
+        }
+        self.capacity = wanted;
+        self.refill(at)
+    }
+
+    fn cut_short(&self, at: Position) -> CaptureError {
+        let available = self.inner.data().len() as u64;
+        let needed = self
+            .claimed_len()
+            .map(|c| c.saturating_sub(available))
+            .filter(|n| *n > 0)
+            .unwrap_or(1);
+        CaptureError::CutShort { at, needed }
+    }
+
+    fn corrupt(&self, at: Position) -> CaptureError {
+        let what = match self.layout.format {
+            CaptureFormat::Pcap => "pcap record".to_string(),
+            CaptureFormat::PcapNg => {
+                let data = self.inner.data();
+                let kind = data.get(..4).map(|b| {
+                    let v = if self.layout.big_endian {
+                        u32::from_be_bytes(b.try_into().unwrap_or_default())
+                    } else {
+                        u32::from_le_bytes(b.try_into().unwrap_or_default())
+                    };
+                    format!("pcapng block of type 0x{v:08x}")
+                });
+                kind.unwrap_or_else(|| "pcapng block".into())
+            }
+        };
+        CaptureError::Corrupt { what, at }
+    }
+}
+
+impl Layout {
+    fn interpret(&mut self, block: PcapBlockOwned<'_>, at: Position) -> Result<Step, CaptureError> {
+        match block {
+            PcapBlockOwned::LegacyHeader(header) => {
+                self.legacy = Some((
+                    header.network.0 as u32,
+                    header.is_nanosecond_precision(),
+                    header.is_bigendian(),
+                ));
+                Ok(Step::Skip)
+            }
+            PcapBlockOwned::Legacy(packet) => {
+                let (link_type, nanos, _) = self.legacy.ok_or_else(|| CaptureError::Corrupt {
+                    what: "record before the file header".into(),
+                    at,
+                })?;
+                self.check_packet_len(packet.caplen, at)?;
+                let frac = i64::from(packet.ts_usec) * if nanos { 1 } else { 1000 };
+                Ok(Step::Packet(PacketMeta {
+                    number: 0,
+                    offset: 0,
+                    timestamp_ns: Some(i64::from(packet.ts_sec) * 1_000_000_000 + frac),
+                    wire_len: packet.origlen,
+                    interface_id: None,
+                    link_type,
+                    data_addr: packet.data.as_ptr() as usize,
+                    data_len: packet.data.len(),
+                }))
+            }
+            PcapBlockOwned::NG(Block::SectionHeader(shb)) => {
+                self.big_endian = shb.big_endian();
+                self.interfaces.clear();
+                Ok(Step::Skip)
+            }
+            PcapBlockOwned::NG(Block::InterfaceDescription(idb)) => {
+                self.interfaces.push(Interface {
+                    link_type: idb.linktype.0 as u32,
+                    snaplen: idb.snaplen,
+                    resolution: TsResolution::from_option(idb.if_tsresol),
+                    offset_secs: idb.if_tsoffset,
+                });
+                Ok(Step::Skip)
+            }
+            PcapBlockOwned::NG(Block::EnhancedPacket(epb)) => {
+                let interface = self.interface(epb.if_id, at)?;
+                self.check_packet_len(epb.caplen, at)?;
+                let units = (u64::from(epb.ts_high) << 32) | u64::from(epb.ts_low);
+                let ts = interface
+                    .resolution
+                    .to_nanos(units)
+                    .saturating_add(interface.offset_secs.saturating_mul(1_000_000_000));
+                let data = epb.packet_data();
+                Ok(Step::Packet(PacketMeta {
+                    number: 0,
+                    offset: 0,
+                    timestamp_ns: Some(ts),
+                    wire_len: epb.origlen,
+                    interface_id: Some(epb.if_id),
+                    link_type: interface.link_type,
+                    data_addr: data.as_ptr() as usize,
+                    data_len: data.len(),
+                }))
+            }
+            PcapBlockOwned::NG(Block::SimplePacket(spb)) => {
+                let interface = self.interface(0, at)?;
+                let mut data = spb.packet_data();
+                if interface.snaplen > 0 && data.len() > interface.snaplen as usize {
+                    data = &data[..interface.snaplen as usize];
+                }
+                Ok(Step::Packet(PacketMeta {
+                    number: 0,
+                    offset: 0,
+                    timestamp_ns: None,
+                    wire_len: spb.origlen,
+                    interface_id: Some(0),
+                    link_type: interface.link_type,
+                    data_addr: data.as_ptr() as usize,
+                    data_len: data.len(),
+                }))
+            }
+            // Name resolution, statistics, secrets, custom and unknown blocks carry no packet.
+            PcapBlockOwned::NG(_) => Ok(Step::Skip),
+        }
+    }
+
+    fn interface(&self, id: u32, at: Position) -> Result<Interface, CaptureError> {
+        self.interfaces
+            .get(id as usize)
+            .copied()
+            .ok_or(CaptureError::UnknownInterface {
+                interface: id,
+                described: self.interfaces.len(),
+                at,
+            })
+    }
+
+    fn check_packet_len(&self, caplen: u32, at: Position) -> Result<(), CaptureError> {
+        if caplen > self.limits.max_packet {
+            return Err(CaptureError::TooLong {
+                what: "captured packet length",
+                length: caplen.into(),
+                max: self.limits.max_packet.into(),
+                at,
+            });
+        }
+        Ok(())
+    }
+}
+
+fn read_up_to(input: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match input.read(&mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
+}
+
+fn io_error(e: std::io::Error, at: Position) -> CaptureError {
+    CaptureError::Io {
+        message: e.to_string(),
+        at,
+    }
+}
+
+fn open_error(e: PcapError<&'static [u8]>, what: &str) -> CaptureError {
+    let at = Position {
+        frame: 1,
+        offset: 0,
+    };
+    match e {
+        PcapError::Incomplete(n) => CaptureError::CutShort {
+            at,
+            needed: n.max(1) as u64,
+        },
+        PcapError::Eof | PcapError::UnexpectedEof => CaptureError::CutShort { at, needed: 1 },
+        _ => CaptureError::Corrupt {
+            what: what.to_string(),
+            at,
+        },
+    }
+}

@@ -1,0 +1,192 @@
+//! IPv4 and IPv6 (with extension headers), reassembly, and dispatch to the transport layer.
+
+use super::{icmp, tcp, udp, Ctx, MAX_DEPTH};
+use crate::bytes::{array, be16, be32, u8_at};
+use crate::fields::{Field, Value};
+use crate::track::FragmentKey;
+
+/// The network-layer facts a transport dissector needs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct IpInfo<'a> {
+    pub src: &'a [u8],
+    pub dst: &'a [u8],
+    /// Payload length claimed by the IP header (can exceed what was captured).
+    pub reported_len: usize,
+}
+
+/// Decodes an IPv4 header and its payload; returns the total length the header claims.
+pub(crate) fn ipv4(ctx: &mut Ctx<'_>, data: &[u8]) -> Option<usize> {
+    if ctx.depth >= MAX_DEPTH {
+        return None;
+    }
+    let b0 = u8_at(data, 0)?;
+    let hdr_len = usize::from(b0 & 0x0f) * 4;
+    let out = &mut *ctx.out;
+    out.uint(Field::IpVersion, b0 >> 4);
+    out.uint(Field::IpHdrLen, hdr_len as u64);
+    if b0 >> 4 != 4 || hdr_len < 20 {
+        return None;
+    }
+    out.uint(Field::IpDsfield, u8_at(data, 1)?);
+    let total = usize::from(be16(data, 2)?);
+    out.uint(Field::IpLen, total as u64);
+    let id = be16(data, 4)?;
+    out.uint(Field::IpId, id);
+    let flags = u8_at(data, 6)?;
+    out.uint(Field::IpFlags, flags >> 5);
+    out.push(Field::IpFlagsDf, Value::Bool(flags & 0x40 != 0));
+    out.push(Field::IpFlagsMf, Value::Bool(flags & 0x20 != 0));
+    let frag_units = be16(data, 6)? & 0x1fff;
+    out.uint(Field::IpFragOffset, frag_units);
+    out.uint(Field::IpTtl, u8_at(data, 8)?);
+    let proto = u8_at(data, 9)?;
+    out.uint(Field::IpProto, proto);
+    out.uint(Field::IpChecksum, be16(data, 10)?);
+    let src: [u8; 4] = array(data, 12)?;
+    out.push(Field::IpSrc, Value::Ipv4(src));
+    let dst: [u8; 4] = array(data, 16)?;
+    out.push(Field::IpDst, Value::Ipv4(dst));
+    if total < hdr_len {
+        return Some(total);
+    }
+    let payload = data.get(hdr_len..total.min(data.len())).unwrap_or(&[]);
+    let reported_len = total - hdr_len;
+    let more = flags & 0x20 != 0;
+    let offset = u32::from(frag_units) * 8;
+    let info = IpInfo {
+        src: &src,
+        dst: &dst,
+        reported_len,
+    };
+    ctx.depth += 1;
+    if more || offset > 0 {
+        if !ctx.quoted && payload.len() == reported_len {
+            let mut key = FragmentKey {
+                src: [0; 16],
+                dst: [0; 16],
+                id: u32::from(id),
+                proto,
+                version: 4,
+            };
+            key.src[..4].copy_from_slice(&src);
+            key.dst[..4].copy_from_slice(&dst);
+            if let Some(whole) = ctx.state.defrag.add(key, offset, more, payload) {
+                let info = IpInfo {
+                    reported_len: whole.payload.len(),
+                    ..info
+                };
+                transport(ctx, proto, info, &whole.payload, 4);
+            }
+        } else if ctx.quoted && offset == 0 {
+            transport(ctx, proto, info, payload, 4);
+        }
+    } else {
+        transport(ctx, proto, info, payload, 4);
+    }
+    ctx.depth -= 1;
+    Some(total)
+}
+
+const HOP_BY_HOP: u8 = 0;
+const ROUTING: u8 = 43;
+const FRAGMENT: u8 = 44;
+const AUTH: u8 = 51;
+const DEST_OPTS: u8 = 60;
+
+/// Decodes an IPv6 header, its extension headers and payload; returns `40 + plen`.
+pub(crate) fn ipv6(ctx: &mut Ctx<'_>, data: &[u8]) -> Option<usize> {
+    if ctx.depth >= MAX_DEPTH {
+        return None;
+    }
+    let word0 = be32(data, 0)?;
+    if word0 >> 28 != 6 {
+        return None;
+    }
+    let out = &mut *ctx.out;
+    out.uint(Field::Ipv6Flow, word0 & 0x000f_ffff);
+    let plen = usize::from(be16(data, 4)?);
+    out.uint(Field::Ipv6Plen, plen as u64);
+    let mut next = u8_at(data, 6)?;
+    out.uint(Field::Ipv6Nxt, next);
+    out.uint(Field::Ipv6Hlim, u8_at(data, 7)?);
+    let src: [u8; 16] = array(data, 8)?;
+    out.push(Field::Ipv6Src, Value::Ipv6(src));
+    let dst: [u8; 16] = array(data, 24)?;
+    out.push(Field::Ipv6Dst, Value::Ipv6(dst));
+    let end = (40 + plen).min(data.len());
+    let mut offset = 40;
+    let mut fragment = None;
+    loop {
+        match next {
+            HOP_BY_HOP | ROUTING | DEST_OPTS => {
+                let len = (usize::from(u8_at(data, offset + 1)?) + 1) * 8;
+                next = u8_at(data, offset)?;
+                offset += len;
+            }
+            AUTH => {
+                let len = (usize::from(u8_at(data, offset + 1)?) + 2) * 4;
+                next = u8_at(data, offset)?;
+                offset += len;
+            }
+            FRAGMENT => {
+                let word = be16(data, offset + 2)?;
+                let id = be32(data, offset + 4)?;
+                next = u8_at(data, offset)?;
+                offset += 8;
+                fragment = Some((u32::from(word & 0xfff8), word & 1 != 0, id));
+                break;
+            }
+            _ => break,
+        }
+    }
+    let payload = data.get(offset..end).unwrap_or(&[]);
+    let reported_len = (40 + plen).saturating_sub(offset);
+    let info = IpInfo {
+        src: &src,
+        dst: &dst,
+        reported_len,
+    };
+    ctx.depth += 1;
+    match fragment {
+        Some((frag_offset, more, id)) if more || frag_offset > 0 => {
+            if !ctx.quoted && payload.len() == reported_len {
+                let key = FragmentKey {
+                    src,
+                    dst,
+                    id,
+                    proto: 0,
+                    version: 6,
+                };
+                if let Some(whole) = ctx.state.defrag.add(key, frag_offset, more, payload) {
+                    let info = IpInfo {
+                        reported_len: whole.payload.len(),
+                        ..info
+                    };
+                    transport(ctx, next, info, &whole.payload, 6);
+                }
+            } else if ctx.quoted && frag_offset == 0 {
+                transport(ctx, next, info, payload, 6);
+            }
+        }
+        _ => transport(ctx, next, info, payload, 6),
+    }
+    ctx.depth -= 1;
+    Some(40 + plen)
+}
+
+/// Dispatches an IP payload on its protocol number.
+fn transport(ctx: &mut Ctx<'_>, proto: u8, ip: IpInfo<'_>, payload: &[u8], version: u8) {
+    match (proto, version) {
+        (6, _) => tcp::dissect(ctx, ip, payload),
+        (17, _) => udp::dissect(ctx, ip, payload),
+        (1, 4) => icmp::icmpv4(ctx, payload),
+        (58, 6) => icmp::icmpv6(ctx, payload),
+        (4, _) => {
+            ipv4(ctx, payload);
+        }
+        (41, _) => {
+            ipv6(ctx, payload);
+        }
+        _ => {}
+    }
+}

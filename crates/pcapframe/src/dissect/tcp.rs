@@ -1,0 +1,164 @@
+//! TCP header, options, and the conversation-derived fields.
+
+use super::ip::IpInfo;
+use super::Ctx;
+use crate::bytes::{be16, be32, u8_at};
+use crate::fields::{Field, Value};
+use crate::track::{Endpoint, TcpSegment};
+
+const TRACKED: [Field; 6] = [
+    Field::TcpStream,
+    Field::TcpSeq,
+    Field::TcpAck,
+    Field::TcpNxtseq,
+    Field::TcpWindowSize,
+    Field::TcpWindowSizeScalefactor,
+];
+
+pub(crate) fn dissect(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) {
+    let _ = decode(ctx, ip, data);
+}
+
+fn decode(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) -> Option<()> {
+    let sport = be16(data, 0)?;
+    let dport = be16(data, 2)?;
+    ctx.out.uint(Field::TcpSrcport, sport);
+    ctx.out.uint(Field::TcpDstport, dport);
+    let seq = be32(data, 4)?;
+    let ack = be32(data, 8)?;
+    let hdr_len = usize::from(u8_at(data, 12)? >> 4) * 4;
+    let flags = be16(data, 12)? & 0x0fff;
+    let window = be16(data, 14)?;
+    let checksum = be16(data, 16)?;
+    let urgent = be16(data, 18)?;
+    let payload_len = if hdr_len >= 20 {
+        ip.reported_len.saturating_sub(hdr_len) as u32
+    } else {
+        0
+    };
+    let options = data.get(20..hdr_len.min(data.len())).unwrap_or(&[]);
+    let parsed = Options::parse(options);
+
+    let view = if TRACKED.iter().any(|f| ctx.out.wants(*f)) && hdr_len >= 20 {
+        Some(ctx.state.tcp.observe(&TcpSegment {
+            src: Endpoint::new(ip.src, sport),
+            dst: Endpoint::new(ip.dst, dport),
+            seq,
+            ack,
+            flags,
+            window,
+            wscale: parsed.wscale,
+            payload_len,
+        }))
+    } else {
+        None
+    };
+    let out = &mut *ctx.out;
+    if let Some(v) = view {
+        out.uint(Field::TcpStream, v.stream);
+    }
+    out.uint(Field::TcpLen, payload_len);
+    if let Some(v) = view {
+        out.uint(Field::TcpSeq, v.seq);
+    }
+    out.uint(Field::TcpSeqRaw, seq);
+    if let Some(v) = view {
+        out.uint(Field::TcpNxtseq, v.nxtseq);
+        out.uint(Field::TcpAck, v.ack);
+    }
+    out.uint(Field::TcpAckRaw, ack);
+    out.uint(Field::TcpHdrLen, hdr_len as u64);
+    out.uint(Field::TcpFlags, flags);
+    out.push(Field::TcpFlagsSyn, Value::Bool(flags & 0x002 != 0));
+    out.push(Field::TcpFlagsAck, Value::Bool(flags & 0x010 != 0));
+    out.push(Field::TcpFlagsFin, Value::Bool(flags & 0x001 != 0));
+    out.push(Field::TcpFlagsReset, Value::Bool(flags & 0x004 != 0));
+    out.push(Field::TcpFlagsPush, Value::Bool(flags & 0x008 != 0));
+    out.uint(Field::TcpWindowSizeValue, window);
+    if let Some(v) = view {
+        out.uint(Field::TcpWindowSize, v.window_size);
+        if let Some(factor) = v.scalefactor {
+            out.push(Field::TcpWindowSizeScalefactor, Value::Int(factor.into()));
+        }
+    }
+    out.uint(Field::TcpChecksum, checksum);
+    out.uint(Field::TcpUrgentPointer, urgent);
+    if let Some(mss) = parsed.mss {
+        out.uint(Field::TcpOptionsMssVal, mss);
+    }
+    if let Some(shift) = parsed.wscale {
+        out.uint(Field::TcpOptionsWscaleShift, shift);
+    }
+    if let Some(tsval) = parsed.tsval {
+        out.uint(Field::TcpOptionsTimestampTsval, tsval);
+    }
+    Some(())
+}
+
+/// The TCP options pcapframe reports, read up to the end of the captured bytes.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Options {
+    mss: Option<u16>,
+    wscale: Option<u8>,
+    tsval: Option<u32>,
+}
+
+impl Options {
+    fn parse(mut b: &[u8]) -> Options {
+        let mut opts = Options::default();
+        while let Some(&kind) = b.first() {
+            match kind {
+                0 => break,
+                1 => b = &b[1..],
+                _ => {
+                    let Some(len) = u8_at(b, 1).map(usize::from) else {
+                        break;
+                    };
+                    if len < 2 || len > b.len() {
+                        break;
+                    }
+                    let body = &b[2..len];
+                    match (kind, len) {
+                        (2, 4) => opts.mss = opts.mss.or(be16(body, 0)),
+                        (3, 3) => opts.wscale = opts.wscale.or(u8_at(body, 0)),
+                        (8, 10) => opts.tsval = opts.tsval.or(be32(body, 0)),
+                        _ => {}
+                    }
+                    b = &b[len..];
+                }
+            }
+        }
+        opts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_are_read_until_the_capture_ends() {
+        let full = [2, 4, 0x05, 0xb4, 1, 3, 3, 7, 8, 10, 0, 0, 0, 9, 0, 0, 0, 0];
+        assert_eq!(
+            Options::parse(&full),
+            Options {
+                mss: Some(1460),
+                wscale: Some(7),
+                tsval: Some(9)
+            }
+        );
+        assert_eq!(
+            Options::parse(&full[..9]),
+            Options {
+                mss: Some(1460),
+                wscale: Some(7),
+                tsval: None
+            }
+        );
+        assert_eq!(
+            Options::parse(&[2, 0, 5]),
+            Options::default(),
+            "zero length must not loop"
+        );
+    }
+}

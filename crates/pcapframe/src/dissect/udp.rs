@@ -1,0 +1,28 @@
+//! UDP header and `udp.stream`.
+
+use super::ip::IpInfo;
+use super::Ctx;
+use crate::bytes::be16;
+use crate::fields::Field;
+use crate::track::Endpoint;
+
+pub(crate) fn dissect(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) {
+    let _ = decode(ctx, ip, data);
+}
+
+fn decode(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) -> Option<()> {
+    let sport = be16(data, 0)?;
+    ctx.out.uint(Field::UdpSrcport, sport);
+    let dport = be16(data, 2)?;
+    ctx.out.uint(Field::UdpDstport, dport);
+    ctx.out.uint(Field::UdpLength, be16(data, 4)?);
+    ctx.out.uint(Field::UdpChecksum, be16(data, 6)?);
+    if ctx.out.wants(Field::UdpStream) {
+        let stream = ctx
+            .state
+            .udp
+            .stream(Endpoint::new(ip.src, sport), Endpoint::new(ip.dst, dport));
+        ctx.out.uint(Field::UdpStream, stream);
+    }
+    Some(())
+}

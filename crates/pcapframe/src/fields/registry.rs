@@ -1,0 +1,185 @@
+//! The table of fields: name, protocol, type and description, in one place.
+
+/// How a field's value is typed (in DataFrames) and printed (in tshark's text form).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    /// Unsigned integer of `bits` bits, printed in decimal.
+    UInt { bits: u8 },
+    /// Signed 32-bit integer, printed in decimal.
+    Int32,
+    /// Unsigned integer of `bits` bits, printed as `0x` and `digits` hex digits.
+    Hex { bits: u8, digits: u8 },
+    /// Boolean flag, printed `1` or `0`.
+    Bool,
+    /// 6-byte MAC address, printed `aa:bb:cc:dd:ee:ff`.
+    Mac,
+    /// IPv4 address, dotted quad.
+    Ipv4,
+    /// IPv6 address, RFC 5952 text.
+    Ipv6,
+    /// Raw bytes, printed as hex without separators.
+    Bytes,
+    /// Absolute time (nanoseconds since the epoch), printed as seconds with 9 decimals.
+    AbsTime,
+    /// Time difference (nanoseconds), printed as seconds with 9 decimals.
+    RelTime,
+}
+
+impl FieldType {
+    /// Wireshark's name for the type, as `tshark -G fields` prints it.
+    pub fn wireshark_name(self) -> &'static str {
+        match self {
+            FieldType::UInt { bits: 8 } | FieldType::Hex { bits: 8, .. } => "FT_UINT8",
+            FieldType::UInt { bits: 16 } | FieldType::Hex { bits: 16, .. } => "FT_UINT16",
+            FieldType::Hex { bits: 24, .. } => "FT_UINT24",
+            FieldType::UInt { bits: 32 } | FieldType::Hex { bits: 32, .. } => "FT_UINT32",
+            FieldType::UInt { .. } | FieldType::Hex { .. } => "FT_UINT64",
+            FieldType::Int32 => "FT_INT32",
+            FieldType::Bool => "FT_BOOLEAN",
+            FieldType::Mac => "FT_ETHER",
+            FieldType::Ipv4 => "FT_IPv4",
+            FieldType::Ipv6 => "FT_IPv6",
+            FieldType::Bytes => "FT_BYTES",
+            FieldType::AbsTime | FieldType::RelTime => "FT_RELATIVE_TIME",
+        }
+    }
+}
+
+/// One registered field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldDef {
+    /// The Wireshark field name, e.g. `tcp.stream`.
+    pub name: &'static str,
+    /// The protocol it belongs to (`tcp`), as Wireshark names it.
+    pub protocol: &'static str,
+    /// Value type.
+    pub ty: FieldType,
+    /// What the field means.
+    pub description: &'static str,
+}
+
+const fn u(bits: u8) -> FieldType {
+    FieldType::UInt { bits }
+}
+const fn hex(bits: u8, digits: u8) -> FieldType {
+    FieldType::Hex { bits, digits }
+}
+use FieldType::{AbsTime, Bool, Bytes, Int32, Ipv4, Ipv6, Mac, RelTime};
+
+macro_rules! registry {
+    ($($variant:ident = $name:literal, $proto:literal, $ty:expr, $desc:literal;)*) => {
+        /// A registered field; `Field::TcpStream.def().name == "tcp.stream"`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[repr(u16)]
+        pub enum Field { $($variant),* }
+
+        /// Every registered field, indexed by `Field as usize`.
+        pub static FIELDS: &[FieldDef] = &[
+            $(FieldDef { name: $name, protocol: $proto, ty: $ty, description: $desc }),*
+        ];
+
+        const ALL: &[Field] = &[$(Field::$variant),*];
+    };
+}
+
+impl Field {
+    /// The field's registry entry.
+    #[inline]
+    pub fn def(self) -> &'static FieldDef {
+        &FIELDS[self as usize]
+    }
+
+    /// Position in [`FIELDS`].
+    #[inline]
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The field at a position in [`FIELDS`] (panics past the end: internal use only).
+    #[inline]
+    pub(crate) fn from_index(i: usize) -> Field {
+        ALL[i]
+    }
+}
+
+registry! {
+    FrameNumber = "frame.number", "frame", u(64), "Frame number, counting from 1";
+    FrameTimeEpoch = "frame.time_epoch", "frame", AbsTime, "Arrival time, seconds since 1970-01-01 UTC";
+    FrameTimeRelative = "frame.time_relative", "frame", RelTime, "Seconds since the first frame";
+    FrameTimeDelta = "frame.time_delta", "frame", RelTime, "Seconds since the previous captured frame";
+    FrameLen = "frame.len", "frame", u(32), "Frame length on the wire";
+    FrameCapLen = "frame.cap_len", "frame", u(32), "Captured length (less than frame.len when cut by the snaplen)";
+    FrameInterfaceId = "frame.interface_id", "frame", u(32), "pcapng interface the frame was captured on";
+    EthSrc = "eth.src", "eth", Mac, "Ethernet source address";
+    EthDst = "eth.dst", "eth", Mac, "Ethernet destination address";
+    EthType = "eth.type", "eth", hex(16, 4), "EtherType of the payload";
+    EthPadding = "eth.padding", "eth", Bytes, "All-zero bytes after the payload (padding to the 60-byte minimum)";
+    EthTrailer = "eth.trailer", "eth", Bytes, "Non-zero bytes after the payload (possibly leaked memory)";
+    EthFcs = "eth.fcs", "eth", hex(32, 8), "Frame check sequence (last 4 bytes of frames of 64 bytes or more that carry extra bytes)";
+    VlanId = "vlan.id", "vlan", u(16), "802.1Q VLAN identifier";
+    VlanPriority = "vlan.priority", "vlan", u(8), "802.1Q priority code point";
+    VlanEtype = "vlan.etype", "vlan", hex(16, 4), "EtherType after the 802.1Q tag";
+    SllPkttype = "sll.pkttype", "sll", u(16), "Linux cooked capture packet type (0 to us, 4 sent by us, ...)";
+    SllEtype = "sll.etype", "sll", hex(16, 4), "Linux cooked capture protocol";
+    NullFamily = "null.family", "null", u(32), "BSD loopback address family";
+    ArpOpcode = "arp.opcode", "arp", u(16), "ARP operation (1 request, 2 reply)";
+    ArpSrcHwMac = "arp.src.hw_mac", "arp", Mac, "ARP sender MAC address";
+    ArpSrcProtoIpv4 = "arp.src.proto_ipv4", "arp", Ipv4, "ARP sender IPv4 address";
+    ArpDstHwMac = "arp.dst.hw_mac", "arp", Mac, "ARP target MAC address";
+    ArpDstProtoIpv4 = "arp.dst.proto_ipv4", "arp", Ipv4, "ARP target IPv4 address";
+    IpVersion = "ip.version", "ip", u(8), "IP version (4)";
+    IpHdrLen = "ip.hdr_len", "ip", u(8), "IPv4 header length in bytes";
+    IpDsfield = "ip.dsfield", "ip", hex(8, 2), "Differentiated services field (DSCP and ECN)";
+    IpLen = "ip.len", "ip", u(16), "IPv4 total length";
+    IpId = "ip.id", "ip", hex(16, 4), "IPv4 identification";
+    IpFlags = "ip.flags", "ip", hex(8, 2), "IPv4 flags byte (reserved, DF, MF bits)";
+    IpFlagsDf = "ip.flags.df", "ip", Bool, "Don't fragment";
+    IpFlagsMf = "ip.flags.mf", "ip", Bool, "More fragments";
+    IpFragOffset = "ip.frag_offset", "ip", u(16), "Fragment offset (in 8-byte units)";
+    IpTtl = "ip.ttl", "ip", u(8), "Time to live";
+    IpProto = "ip.proto", "ip", u(8), "Protocol of the payload (6 TCP, 17 UDP, 1 ICMP)";
+    IpChecksum = "ip.checksum", "ip", hex(16, 4), "IPv4 header checksum";
+    IpSrc = "ip.src", "ip", Ipv4, "IPv4 source address";
+    IpDst = "ip.dst", "ip", Ipv4, "IPv4 destination address";
+    Ipv6Src = "ipv6.src", "ipv6", Ipv6, "IPv6 source address";
+    Ipv6Dst = "ipv6.dst", "ipv6", Ipv6, "IPv6 destination address";
+    Ipv6Nxt = "ipv6.nxt", "ipv6", u(8), "IPv6 next header";
+    Ipv6Plen = "ipv6.plen", "ipv6", u(16), "IPv6 payload length";
+    Ipv6Hlim = "ipv6.hlim", "ipv6", u(8), "IPv6 hop limit";
+    Ipv6Flow = "ipv6.flow", "ipv6", hex(24, 6), "IPv6 flow label";
+    TcpSrcport = "tcp.srcport", "tcp", u(16), "TCP source port";
+    TcpDstport = "tcp.dstport", "tcp", u(16), "TCP destination port";
+    TcpStream = "tcp.stream", "tcp", u(32), "TCP conversation index, counting from 0 in order of first appearance";
+    TcpLen = "tcp.len", "tcp", u(32), "TCP payload length (bounded by the IP length: padding is not payload)";
+    TcpSeq = "tcp.seq", "tcp", u(32), "Sequence number relative to the direction's initial sequence number";
+    TcpSeqRaw = "tcp.seq_raw", "tcp", u(32), "Sequence number as sent";
+    TcpNxtseq = "tcp.nxtseq", "tcp", u(32), "Relative sequence number of the next segment";
+    TcpAck = "tcp.ack", "tcp", u(32), "Acknowledgment number relative to the other direction's initial sequence number";
+    TcpAckRaw = "tcp.ack_raw", "tcp", u(32), "Acknowledgment number as sent";
+    TcpHdrLen = "tcp.hdr_len", "tcp", u(8), "TCP header length in bytes";
+    TcpFlags = "tcp.flags", "tcp", hex(16, 4), "TCP flags (12 bits)";
+    TcpFlagsSyn = "tcp.flags.syn", "tcp", Bool, "SYN flag";
+    TcpFlagsAck = "tcp.flags.ack", "tcp", Bool, "ACK flag";
+    TcpFlagsFin = "tcp.flags.fin", "tcp", Bool, "FIN flag";
+    TcpFlagsReset = "tcp.flags.reset", "tcp", Bool, "RST flag";
+    TcpFlagsPush = "tcp.flags.push", "tcp", Bool, "PSH flag";
+    TcpWindowSizeValue = "tcp.window_size_value", "tcp", u(16), "Window field as sent";
+    TcpWindowSize = "tcp.window_size", "tcp", u(32), "Window after scaling (as sent when the scale is unknown)";
+    TcpWindowSizeScalefactor = "tcp.window_size_scalefactor", "tcp", Int32, "Window scaling multiplier (-1 unknown, -2 no scaling)";
+    TcpChecksum = "tcp.checksum", "tcp", hex(16, 4), "TCP checksum";
+    TcpUrgentPointer = "tcp.urgent_pointer", "tcp", u(16), "Urgent pointer";
+    TcpOptionsMssVal = "tcp.options.mss_val", "tcp", u(16), "Maximum segment size option";
+    TcpOptionsWscaleShift = "tcp.options.wscale.shift", "tcp", u(8), "Window scale option shift count";
+    TcpOptionsTimestampTsval = "tcp.options.timestamp.tsval", "tcp", u(32), "Timestamp option value";
+    UdpSrcport = "udp.srcport", "udp", u(16), "UDP source port";
+    UdpDstport = "udp.dstport", "udp", u(16), "UDP destination port";
+    UdpLength = "udp.length", "udp", u(16), "UDP length (header and payload)";
+    UdpChecksum = "udp.checksum", "udp", hex(16, 4), "UDP checksum";
+    UdpStream = "udp.stream", "udp", u(32), "UDP conversation index, counting from 0 in order of first appearance";
+    IcmpType = "icmp.type", "icmp", u(8), "ICMP type";
+    IcmpCode = "icmp.code", "icmp", u(8), "ICMP code";
+    IcmpIdent = "icmp.ident", "icmp", u(16), "ICMP echo identifier (big-endian)";
+    IcmpSeq = "icmp.seq", "icmp", u(16), "ICMP echo sequence number (big-endian)";
+    Icmpv6Type = "icmpv6.type", "icmpv6", u(8), "ICMPv6 type";
+    Icmpv6Code = "icmpv6.code", "icmpv6", u(8), "ICMPv6 code";
+}

@@ -1,0 +1,49 @@
+//! A compact set of fields, used to decode only what was asked for.
+
+use super::{Field, FIELDS};
+
+const WORDS: usize = FIELDS.len().div_ceil(64);
+
+/// A bitset over [`Field`]s.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FieldSet([u64; WORDS]);
+
+impl FieldSet {
+    /// The set of every field.
+    pub fn all() -> Self {
+        let mut s = FieldSet::default();
+        for i in 0..FIELDS.len() {
+            s.insert(Field::from_index(i));
+        }
+        s
+    }
+
+    /// Adds a field.
+    pub fn insert(&mut self, f: Field) {
+        self.0[f.index() / 64] |= 1 << (f.index() % 64);
+    }
+
+    /// Whether the field is in the set.
+    #[inline]
+    pub fn contains(&self, f: Field) -> bool {
+        self.0[f.index() / 64] & (1 << (f.index() % 64)) != 0
+    }
+
+    /// Whether any field of the given protocol prefix (`"tcp"`, `"ip"`) is in the set.
+    pub fn any_of_protocol(&self, protocol: &str) -> bool {
+        FIELDS
+            .iter()
+            .enumerate()
+            .any(|(i, f)| f.protocol == protocol && self.contains(Field::from_index(i)))
+    }
+}
+
+impl FromIterator<Field> for FieldSet {
+    fn from_iter<I: IntoIterator<Item = Field>>(iter: I) -> Self {
+        let mut s = FieldSet::default();
+        for f in iter {
+            s.insert(f);
+        }
+        s
+    }
+}

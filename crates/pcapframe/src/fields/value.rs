@@ -1,0 +1,239 @@
+//! Per-frame field values: a reusable store that allocates nothing once warm.
+
+use std::fmt::Write;
+
+use super::{Field, FieldSet, FieldType};
+
+/// One occurrence of a field in a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Value {
+    /// Unsigned integers, hex-printed integers and booleans' numeric form.
+    UInt(u64),
+    /// Signed integers.
+    Int(i64),
+    /// Flags.
+    Bool(bool),
+    /// MAC address.
+    Mac([u8; 6]),
+    /// IPv4 address.
+    Ipv4([u8; 4]),
+    /// IPv6 address.
+    Ipv6([u8; 16]),
+    /// Bytes stored in the frame's byte arena (see [`FrameValues::bytes`]).
+    Bytes { start: u32, len: u32 },
+    /// Nanoseconds (absolute since the epoch, or a difference).
+    Nanos(i64),
+}
+
+/// The values decoded from one frame, in dissection order. A field can occur several times
+/// (an ICMP error quotes an inner IP header, QinQ carries two VLAN tags).
+#[derive(Debug, Clone, Default)]
+pub struct FrameValues {
+    wanted: FieldSet,
+    items: Vec<(Field, Value)>,
+    arena: Vec<u8>,
+}
+
+impl FrameValues {
+    /// A store that keeps only the `wanted` fields.
+    pub fn new(wanted: FieldSet) -> Self {
+        FrameValues {
+            wanted,
+            items: Vec::with_capacity(64),
+            arena: Vec::with_capacity(256),
+        }
+    }
+
+    /// Forgets the previous frame's values (keeping the allocations).
+    pub fn clear(&mut self) {
+        self.items.clear();
+        self.arena.clear();
+    }
+
+    /// Whether this field is being collected.
+    #[inline]
+    pub fn wants(&self, f: Field) -> bool {
+        self.wanted.contains(f)
+    }
+
+    /// The set of collected fields.
+    pub fn wanted(&self) -> &FieldSet {
+        &self.wanted
+    }
+
+    /// Records one occurrence.
+    #[inline]
+    pub fn push(&mut self, f: Field, v: Value) {
+        if self.wanted.contains(f) {
+            self.items.push((f, v));
+        }
+    }
+
+    /// Records an unsigned value.
+    #[inline]
+    pub fn uint(&mut self, f: Field, v: impl Into<u64>) {
+        self.push(f, Value::UInt(v.into()));
+    }
+
+    /// Records a byte-string value.
+    pub fn bytes(&mut self, f: Field, b: &[u8]) {
+        if self.wanted.contains(f) {
+            let start = self.arena.len() as u32;
+            self.arena.extend_from_slice(b);
+            self.items.push((
+                f,
+                Value::Bytes {
+                    start,
+                    len: b.len() as u32,
+                },
+            ));
+        }
+    }
+
+    /// All occurrences, in order.
+    pub fn items(&self) -> &[(Field, Value)] {
+        &self.items
+    }
+
+    /// Occurrences of one field, in order.
+    pub fn all(&self, f: Field) -> impl Iterator<Item = Value> + '_ {
+        self.items
+            .iter()
+            .filter(move |(g, _)| *g == f)
+            .map(|(_, v)| *v)
+    }
+
+    /// First occurrence of a field.
+    pub fn first(&self, f: Field) -> Option<Value> {
+        self.all(f).next()
+    }
+
+    /// Last occurrence of a field.
+    pub fn last(&self, f: Field) -> Option<Value> {
+        self.items
+            .iter()
+            .rev()
+            .find(|(g, _)| *g == f)
+            .map(|(_, v)| *v)
+    }
+
+    /// The bytes behind a [`Value::Bytes`] (empty for other values).
+    pub fn bytes_of(&self, v: Value) -> &[u8] {
+        match v {
+            Value::Bytes { start, len } => &self.arena[start as usize..(start + len) as usize],
+            _ => &[],
+        }
+    }
+
+    /// Appends the value as tshark 4.0 prints it with `-T fields`.
+    pub fn write_text(&self, f: Field, v: Value, out: &mut String) {
+        match (f.def().ty, v) {
+            (FieldType::Hex { digits, .. }, Value::UInt(n)) => {
+                let _ = write!(out, "0x{:0width$x}", n, width = digits as usize);
+            }
+            (_, Value::UInt(n)) => {
+                let _ = write!(out, "{n}");
+            }
+            (_, Value::Int(n)) => {
+                let _ = write!(out, "{n}");
+            }
+            (_, Value::Bool(b)) => out.push(if b { '1' } else { '0' }),
+            (_, Value::Mac(m)) => {
+                let _ = write!(
+                    out,
+                    "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+                    m[0], m[1], m[2], m[3], m[4], m[5]
+                );
+            }
+            (_, Value::Ipv4(a)) => {
+                let _ = write!(out, "{}", std::net::Ipv4Addr::from(a));
+            }
+            (_, Value::Ipv6(a)) => {
+                let _ = write!(out, "{}", std::net::Ipv6Addr::from(a));
+            }
+            (_, Value::Bytes { .. }) => {
+                for b in self.bytes_of(v) {
+                    let _ = write!(out, "{b:02x}");
+                }
+            }
+            (_, Value::Nanos(ns)) => write_seconds(ns, out),
+        }
+    }
+}
+
+/// Writes nanoseconds as seconds with 9 decimals, as tshark prints times.
+pub fn write_seconds(ns: i64, out: &mut String) {
+    let sign = if ns < 0 { "-" } else { "" };
+    let abs = ns.unsigned_abs();
+    let _ = write!(
+        out,
+        "{sign}{}.{:09}",
+        abs / 1_000_000_000,
+        abs % 1_000_000_000
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(f: Field, v: Value) -> String {
+        let mut fv = FrameValues::new(FieldSet::all());
+        let mut s = String::new();
+        fv.push(f, v);
+        fv.write_text(f, v, &mut s);
+        s
+    }
+
+    #[test]
+    fn tshark_text_forms() {
+        assert_eq!(text(Field::EthType, Value::UInt(0x800)), "0x0800");
+        assert_eq!(text(Field::IpFlags, Value::UInt(2)), "0x02");
+        assert_eq!(text(Field::Ipv6Flow, Value::UInt(0)), "0x000000");
+        assert_eq!(text(Field::EthFcs, Value::UInt(0xdeadbeef)), "0xdeadbeef");
+        assert_eq!(text(Field::IpFlagsDf, Value::Bool(true)), "1");
+        assert_eq!(
+            text(Field::FrameTimeDelta, Value::Nanos(-1_500)),
+            "-0.000001500"
+        );
+        assert_eq!(
+            text(
+                Field::FrameTimeEpoch,
+                Value::Nanos(1_270_661_369_782_934_000)
+            ),
+            "1270661369.782934000"
+        );
+        assert_eq!(
+            text(
+                Field::Ipv6Src,
+                Value::Ipv6([0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])
+            ),
+            "fe80::1"
+        );
+        assert_eq!(
+            text(Field::EthSrc, Value::Mac([0, 0x1d, 0xd9, 0x2e, 0x4f, 0x61])),
+            "00:1d:d9:2e:4f:61"
+        );
+    }
+
+    #[test]
+    fn bytes_live_in_the_arena_and_clear_keeps_nothing() {
+        let mut fv = FrameValues::new(FieldSet::all());
+        fv.bytes(Field::EthTrailer, &[0xde, 0xad]);
+        let v = fv.first(Field::EthTrailer).unwrap();
+        assert_eq!(fv.bytes_of(v), &[0xde, 0xad]);
+        let mut s = String::new();
+        fv.write_text(Field::EthTrailer, v, &mut s);
+        assert_eq!(s, "dead");
+        fv.clear();
+        assert!(fv.first(Field::EthTrailer).is_none());
+    }
+
+    #[test]
+    fn unwanted_fields_are_not_stored() {
+        let mut fv = FrameValues::new([Field::TcpStream].into_iter().collect());
+        fv.uint(Field::TcpSeq, 5u32);
+        fv.uint(Field::TcpStream, 1u32);
+        assert_eq!(fv.items().len(), 1);
+    }
+}

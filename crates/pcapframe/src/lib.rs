@@ -1,0 +1,42 @@
+//! # pcapframe
+//!
+//! Packet captures (pcap, pcapng) as polars DataFrames whose columns are named exactly like
+//! Wireshark fields (`frame.len`, `tcp.stream`, `eth.trailer`, ...) and hold the values
+//! tshark 4.0 prints with its default preferences. No tshark is needed at run time.
+//!
+//! ```no_run
+//! use pcapframe::{read_pcap, ReadOptions};
+//! let df = read_pcap("capture.pcap", &ReadOptions::fields(["frame.len", "tcp.stream"]))?;
+//! # Ok::<(), pcapframe::Error>(())
+//! ```
+//!
+//! Layout: [`capture`] reads files, [`dissect`] decodes frames into [`fields`] values using the
+//! conversation state in [`track`]; [`read_pcap`] builds typed columns and [`text`] prints
+//! tshark's `-T fields` text.
+
+pub mod bytes;
+pub mod capture;
+pub mod dissect;
+pub mod error;
+pub mod fields;
+mod read;
+mod scan;
+mod table;
+pub mod text;
+pub mod track;
+
+pub use error::{CaptureError, Error, Position, Result};
+pub use fields::{Field, FieldType, FIELDS};
+pub use read::{
+    read_pcap, read_pcap_partial, resolve_fields, PartialRead, ReadOptions, TIME_COLUMN,
+};
+pub use scan::Scanner;
+pub use table::Occurrence;
+
+pub use polars;
+
+/// Everything a notebook needs, in one `use`.
+pub mod prelude {
+    pub use crate::{read_pcap, read_pcap_partial, Occurrence, ReadOptions};
+    pub use polars::prelude::*;
+}

@@ -1,0 +1,162 @@
+//! [`read_pcap`]: a capture file into a typed polars DataFrame, with the options of the
+//! classic pandas helper (`fields`, `display_filter`, `timeseries`, `strict`).
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+use crate::capture::ReaderLimits;
+use crate::error::{CaptureError, Error, Result};
+use crate::fields::{self, Field, FieldSet, FrameValues};
+use crate::scan::Scanner;
+use crate::table::{ColumnBuilder, Occurrence};
+
+/// Name of the time column added by [`ReadOptions::timeseries`].
+pub const TIME_COLUMN: &str = "time";
+
+/// What to read and how.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Wireshark field names, one column each, in this order.
+    pub fields: Vec<String>,
+    /// A Wireshark display filter (not supported yet: an error says so).
+    pub display_filter: Option<String>,
+    /// Add a `time` column (`Datetime[ns]`) first and sort by it.
+    pub timeseries: bool,
+    /// Keep only frames that carry every requested field.
+    pub strict: bool,
+    /// Which occurrence a column keeps when a field occurs several times in a frame.
+    pub occurrence: Occurrence,
+    /// Stop after this many frames (tshark's `-c`).
+    pub max_frames: Option<u64>,
+    /// Caps on what untrusted headers may make the reader allocate.
+    pub limits: ReaderLimits,
+}
+
+impl ReadOptions {
+    /// Options that read these fields.
+    pub fn fields<I, S>(names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        ReadOptions {
+            fields: names.into_iter().map(Into::into).collect(),
+            ..Default::default()
+        }
+    }
+
+    /// Adds the time column and sorts by it.
+    pub fn timeseries(mut self, on: bool) -> Self {
+        self.timeseries = on;
+        self
+    }
+
+    /// Keeps only frames that carry every requested field.
+    pub fn strict(mut self, on: bool) -> Self {
+        self.strict = on;
+        self
+    }
+
+    /// Sets a display filter.
+    pub fn display_filter(mut self, filter: impl Into<String>) -> Self {
+        self.display_filter = Some(filter.into());
+        self
+    }
+}
+
+/// The frames read before a damaged part of the capture, and what the damage was.
+#[derive(Debug)]
+pub struct PartialRead {
+    /// Every frame before the fault.
+    pub frame: DataFrame,
+    /// Where and how the capture is damaged; `None` when it was read to the end.
+    pub problem: Option<CaptureError>,
+}
+
+/// Reads a capture into a DataFrame; fails on a damaged capture (see [`read_pcap_partial`]).
+///
+/// Each column holds one field, typed: integers as unsigned integers (hex-printed fields too),
+/// flags as booleans, addresses as strings, `eth.padding`/`eth.trailer` as binary,
+/// `frame.time_epoch` as `Datetime[ns]`, relative times as `f64` seconds. A field that occurs
+/// several times in a frame (ICMP errors quote an inner IP header) keeps its first occurrence
+/// unless [`ReadOptions::occurrence`] says otherwise.
+pub fn read_pcap(path: impl AsRef<Path>, options: &ReadOptions) -> Result<DataFrame> {
+    let partial = read_pcap_partial(path, options)?;
+    match partial.problem {
+        None => Ok(partial.frame),
+        Some(problem) => Err(Error::Capture(problem)),
+    }
+}
+
+/// Reads a capture, returning every frame before a fault together with the fault.
+pub fn read_pcap_partial(path: impl AsRef<Path>, options: &ReadOptions) -> Result<PartialRead> {
+    if let Some(filter) = &options.display_filter {
+        return Err(Error::Unsupported(format!(
+            "display filters are not supported yet (got '{filter}')"
+        )));
+    }
+    let requested = resolve_fields(&options.fields)?;
+    let mut wanted: FieldSet = requested.iter().copied().collect();
+    if options.timeseries {
+        wanted.insert(Field::FrameTimeEpoch);
+    }
+    let mut scanner = Scanner::open(path, wanted, options.limits)?;
+    let mut columns: Vec<ColumnBuilder> = requested
+        .iter()
+        .map(|f| ColumnBuilder::for_field(*f, 1024))
+        .collect();
+    let mut time = options
+        .timeseries
+        .then(|| ColumnBuilder::for_field(Field::FrameTimeEpoch, 1024));
+    let mut rows = 0usize;
+    let mut problem = None;
+    loop {
+        if options.max_frames.is_some_and(|max| rows as u64 >= max) {
+            break;
+        }
+        let frame = match scanner.next_frame() {
+            Ok(Some(frame)) => frame,
+            Ok(None) => break,
+            Err(e) => {
+                problem = Some(e);
+                break;
+            }
+        };
+        if options.strict && !has_all(frame, &requested) {
+            continue;
+        }
+        if let Some(t) = time.as_mut() {
+            t.append(Field::FrameTimeEpoch, frame, Occurrence::First);
+        }
+        for (builder, field) in columns.iter_mut().zip(&requested) {
+            builder.append(*field, frame, options.occurrence);
+        }
+        rows += 1;
+    }
+    let mut cols: Vec<Column> = Vec::with_capacity(columns.len() + 1);
+    if let Some(t) = time {
+        cols.push(t.finish().with_name(TIME_COLUMN.into()));
+    }
+    cols.extend(columns.into_iter().map(ColumnBuilder::finish));
+    let mut frame = DataFrame::new(rows, cols)?;
+    if options.timeseries {
+        frame = frame.sort(
+            [TIME_COLUMN],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )?;
+    }
+    Ok(PartialRead { frame, problem })
+}
+
+/// Resolves field names, failing on the first unknown one with the nearest valid names.
+pub fn resolve_fields(names: &[String]) -> Result<Vec<Field>> {
+    names
+        .iter()
+        .map(|n| fields::lookup(n).map_err(Error::from))
+        .collect()
+}
+
+fn has_all(frame: &FrameValues, fields: &[Field]) -> bool {
+    fields.iter().all(|f| frame.first(*f).is_some())
+}

@@ -1,0 +1,254 @@
+//! TCP conversations as tshark 4.0 numbers them: `tcp.stream`, relative `tcp.seq`/`tcp.ack`,
+//! `tcp.nxtseq`, and the window scaling learnt from the handshake.
+
+use std::collections::HashMap;
+
+use super::{ConvKey, Endpoint};
+
+const FIN: u16 = 0x001;
+const SYN: u16 = 0x002;
+const RST: u16 = 0x004;
+const ACK: u16 = 0x010;
+
+/// What the tracker needs from one TCP header.
+#[derive(Debug, Clone, Copy)]
+pub struct TcpSegment {
+    /// Sender.
+    pub src: Endpoint,
+    /// Receiver.
+    pub dst: Endpoint,
+    /// Raw sequence number.
+    pub seq: u32,
+    /// Raw acknowledgment number.
+    pub ack: u32,
+    /// The 12 flag bits.
+    pub flags: u16,
+    /// Raw window field.
+    pub window: u16,
+    /// Window scale option (shift count), if the header carries one.
+    pub wscale: Option<u8>,
+    /// Payload length (`tcp.len`).
+    pub payload_len: u32,
+}
+
+/// The per-frame values derived from conversation state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TcpView {
+    /// `tcp.stream`.
+    pub stream: u32,
+    /// `tcp.seq`.
+    pub seq: u32,
+    /// `tcp.ack`.
+    pub ack: u32,
+    /// `tcp.nxtseq`.
+    pub nxtseq: u32,
+    /// `tcp.window_size`.
+    pub window_size: u32,
+    /// `tcp.window_size_scalefactor`: `None` on SYN segments (tshark shows none there).
+    pub scalefactor: Option<i32>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Syn {
+    isn: u32,
+    wscale: Option<u8>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Direction {
+    base: Option<u32>,
+    syn: Option<Syn>,
+}
+
+#[derive(Debug, Clone)]
+struct Conversation {
+    stream: u32,
+    dirs: [Direction; 2],
+    closed: bool,
+}
+
+impl Conversation {
+    fn new(stream: u32) -> Self {
+        Conversation {
+            stream,
+            dirs: [Direction::default(); 2],
+            closed: false,
+        }
+    }
+
+    /// A SYN that opens a new connection on a reused address/port pair.
+    fn is_reopened_by(&self, dir: usize, seg: &TcpSegment) -> bool {
+        if seg.flags & (SYN | ACK) != SYN {
+            return false;
+        }
+        match self.dirs[dir].syn {
+            Some(syn) => syn.isn != seg.seq,
+            None => self.closed,
+        }
+    }
+
+    /// Window multiplier for segments sent in `dir`: `2^shift`, -1 unknown, -2 no scaling.
+    fn scalefactor(&self, dir: usize) -> i32 {
+        match (self.dirs[dir].syn, self.dirs[1 - dir].syn) {
+            (
+                Some(Syn {
+                    wscale: Some(own), ..
+                }),
+                Some(Syn {
+                    wscale: Some(_), ..
+                }),
+            ) => 1 << own.min(14),
+            (Some(Syn { wscale: None, .. }), _) | (_, Some(Syn { wscale: None, .. })) => -2,
+            _ => -1,
+        }
+    }
+}
+
+/// Tracks every TCP conversation seen so far.
+#[derive(Debug, Default)]
+pub struct TcpTracker {
+    conversations: HashMap<ConvKey, Conversation>,
+    next_stream: u32,
+}
+
+impl TcpTracker {
+    /// Updates the state with one segment and returns its derived values.
+    pub fn observe(&mut self, seg: &TcpSegment) -> TcpView {
+        let (key, dir) = ConvKey::of(seg.src, seg.dst);
+        let next_stream = &mut self.next_stream;
+        let conv = self.conversations.entry(key).or_insert_with(|| {
+            *next_stream += 1;
+            Conversation::new(*next_stream - 1)
+        });
+        if conv.is_reopened_by(dir, seg) {
+            *conv = Conversation::new(*next_stream);
+            *next_stream += 1;
+        }
+        let syn = seg.flags & SYN != 0;
+        let this = &mut conv.dirs[dir];
+        if syn && this.syn.is_none() {
+            this.syn = Some(Syn {
+                isn: seg.seq,
+                wscale: seg.wscale,
+            });
+            this.base = Some(seg.seq);
+        }
+        let base = *this.base.get_or_insert(seg.seq.wrapping_sub(1));
+        let other = &mut conv.dirs[1 - dir];
+        let ack = if seg.flags & ACK != 0 {
+            seg.ack
+                .wrapping_sub(*other.base.get_or_insert(seg.ack.wrapping_sub(1)))
+        } else {
+            0
+        };
+        if seg.flags & (FIN | RST) != 0 {
+            conv.closed = true;
+        }
+        let seq = seg.seq.wrapping_sub(base);
+        let nxtseq = seq
+            .wrapping_add(seg.payload_len)
+            .wrapping_add(u32::from(syn))
+            .wrapping_add(u32::from(seg.flags & FIN != 0));
+        let (window_size, scalefactor) = if syn {
+            (u32::from(seg.window), None)
+        } else {
+            let factor = conv.scalefactor(dir);
+            let size = if factor > 0 {
+                u32::from(seg.window) << factor.trailing_zeros()
+            } else {
+                u32::from(seg.window)
+            };
+            (size, Some(factor))
+        };
+        TcpView {
+            stream: conv.stream,
+            seq,
+            ack,
+            nxtseq,
+            window_size,
+            scalefactor,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seg(
+        from_client: bool,
+        seq: u32,
+        ack: u32,
+        flags: u16,
+        window: u16,
+        wscale: Option<u8>,
+        len: u32,
+    ) -> TcpSegment {
+        let c = Endpoint::new(&[10, 0, 0, 1], 40000);
+        let s = Endpoint::new(&[10, 0, 0, 2], 80);
+        let (src, dst) = if from_client { (c, s) } else { (s, c) };
+        TcpSegment {
+            src,
+            dst,
+            seq,
+            ack,
+            flags,
+            window,
+            wscale,
+            payload_len: len,
+        }
+    }
+
+    #[test]
+    fn handshake_gives_relative_numbers_and_scaling() {
+        let mut t = TcpTracker::default();
+        let v = t.observe(&seg(true, 1000, 0, SYN, 5840, Some(6), 0));
+        assert_eq!(
+            (
+                v.stream,
+                v.seq,
+                v.ack,
+                v.nxtseq,
+                v.window_size,
+                v.scalefactor
+            ),
+            (0, 0, 0, 1, 5840, None)
+        );
+        let v = t.observe(&seg(false, 5000, 1001, SYN | ACK, 4140, Some(0), 0));
+        assert_eq!((v.seq, v.ack, v.nxtseq), (0, 1, 1));
+        let v = t.observe(&seg(true, 1001, 5001, ACK | 0x8, 92, None, 379));
+        assert_eq!(
+            (v.seq, v.ack, v.nxtseq, v.window_size, v.scalefactor),
+            (1, 1, 380, 92 * 64, Some(64))
+        );
+        let v = t.observe(&seg(false, 5001, 1380, ACK, 100, None, 0));
+        assert_eq!((v.window_size, v.scalefactor), (100, Some(1)));
+    }
+
+    #[test]
+    fn mid_stream_start_is_unknown_scaling_and_seq_one() {
+        let mut t = TcpTracker::default();
+        let v = t.observe(&seg(true, 777, 9000, ACK, 10, None, 5));
+        assert_eq!((v.seq, v.ack, v.nxtseq, v.scalefactor), (1, 1, 6, Some(-1)));
+        // The server's base was inferred from the client's ACK.
+        let v = t.observe(&seg(false, 9000, 782, ACK, 10, None, 0));
+        assert_eq!((v.seq, v.ack), (1, 6));
+    }
+
+    #[test]
+    fn syn_without_window_scale_means_no_scaling() {
+        let mut t = TcpTracker::default();
+        t.observe(&seg(true, 1, 0, SYN, 100, None, 0));
+        let v = t.observe(&seg(false, 50, 2, RST | ACK, 0, None, 0));
+        assert_eq!(v.scalefactor, Some(-2));
+    }
+
+    #[test]
+    fn new_syn_after_close_is_a_new_stream_but_retransmitted_syn_is_not() {
+        let mut t = TcpTracker::default();
+        assert_eq!(t.observe(&seg(true, 1, 0, SYN, 100, None, 0)).stream, 0);
+        assert_eq!(t.observe(&seg(true, 1, 0, SYN, 100, None, 0)).stream, 0);
+        t.observe(&seg(false, 9, 2, RST | ACK, 0, None, 0));
+        assert_eq!(t.observe(&seg(true, 500, 0, SYN, 100, None, 0)).stream, 1);
+    }
+}
