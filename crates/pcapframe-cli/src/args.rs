@@ -59,9 +59,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 return Ok(arg[2..].to_string());
             }
             i += 1;
-            args.get(i)
-                .cloned()
-                .ok_or_else(|| format!("option requires an argument -- '{flag}'"))
+            args.get(i).cloned().ok_or_else(|| format!("option requires an argument -- '{flag}'"))
         };
         match arg.get(..2).unwrap_or(arg) {
             _ if arg == "--out" => req.out = Some(value("out")?),
@@ -94,11 +92,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     match output_type.as_deref() {
         Some("fields") => {}
         None if req.out.is_some() => {}
-        Some(other) => {
-            return Err(format!(
-                "unsupported output format -T {other} (only -T fields)"
-            ))
-        }
+        Some(other) => return Err(format!("unsupported output format -T {other} (only -T fields)")),
         None => return Err("-T fields is required unless --out is given".into()),
     }
     if req.fields.is_empty() {
@@ -108,9 +102,8 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
 }
 
 fn apply_format_option(format: &mut TextFormat, option: &str) -> Result<(), String> {
-    let (key, val) = option
-        .split_once('=')
-        .ok_or_else(|| format!("invalid -E option '{option}' (expected key=value)"))?;
+    let (key, val) =
+        option.split_once('=').ok_or_else(|| format!("invalid -E option '{option}' (expected key=value)"))?;
     let text = |v: &str| match v {
         "/t" => "\t".to_string(),
         "/s" => " ".to_string(),
@@ -125,9 +118,7 @@ fn apply_format_option(format: &mut TextFormat, option: &str) -> Result<(), Stri
                 "a" => TextOccurrence::All,
                 "f" => TextOccurrence::First,
                 "l" => TextOccurrence::Last,
-                n => {
-                    TextOccurrence::Nth(n.parse().map_err(|_| format!("invalid occurrence '{n}'"))?)
-                }
+                n => TextOccurrence::Nth(n.parse().map_err(|_| format!("invalid occurrence '{n}'"))?),
             }
         }
         "quote" => {
@@ -161,7 +152,10 @@ mod tests {
 
     #[test]
     fn tshark_style_arguments() {
-        let Command::Fields(req) = parse(&argv("-r f.pcap -n -T fields -e frame.len -eip.src -E header=y -E separator=/s -E quote=d -c 5")).unwrap() else {
+        let Command::Fields(req) =
+            parse(&argv("-r f.pcap -n -T fields -e frame.len -eip.src -E header=y -E separator=/s -E quote=d -c 5"))
+                .unwrap()
+        else {
             panic!()
         };
         assert_eq!(req.fields, ["frame.len", "ip.src"]);
@@ -173,18 +167,10 @@ mod tests {
 
     #[test]
     fn mistakes_are_explained() {
-        assert!(parse(&argv("-r f.pcap -T fields"))
-            .unwrap_err()
-            .contains("no fields"));
-        assert!(parse(&argv("-r f.pcap -T json -e a"))
-            .unwrap_err()
-            .contains("-T json"));
-        assert!(parse(&argv("-r"))
-            .unwrap_err()
-            .contains("requires an argument"));
-        assert!(parse(&argv("-r f -T fields -e x -E quote=x"))
-            .unwrap_err()
-            .contains("invalid quote"));
+        assert!(parse(&argv("-r f.pcap -T fields")).unwrap_err().contains("no fields"));
+        assert!(parse(&argv("-r f.pcap -T json -e a")).unwrap_err().contains("-T json"));
+        assert!(parse(&argv("-r")).unwrap_err().contains("requires an argument"));
+        assert!(parse(&argv("-r f -T fields -e x -E quote=x")).unwrap_err().contains("invalid quote"));
         assert_eq!(parse(&argv("-G fields")).unwrap(), Command::ListFields);
     }
 }

@@ -61,12 +61,8 @@ pub fn run(req: &FieldsRequest) -> ExitCode {
 
 fn print_text(req: &FieldsRequest) -> Result<Option<CaptureError>, String> {
     let fields = resolve_fields(&req.fields).map_err(|e| e.to_string())?;
-    let mut scanner = Scanner::open(
-        &req.file,
-        fields.iter().copied().collect(),
-        ReaderLimits::default(),
-    )
-    .map_err(|e| e.to_string())?;
+    let mut scanner = Scanner::open(&req.file, fields.iter().copied().collect(), ReaderLimits::default())
+        .map_err(|e| e.to_string())?;
     let stdout = std::io::stdout();
     let mut sink = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut line = String::with_capacity(512);
@@ -94,35 +90,21 @@ fn print_text(req: &FieldsRequest) -> Result<Option<CaptureError>, String> {
 }
 
 fn write_out(sink: &mut impl Write, line: &mut String) -> Result<(), String> {
-    sink.write_all(line.as_bytes())
-        .map_err(|e| format!("writing output: {e}"))?;
+    sink.write_all(line.as_bytes()).map_err(|e| format!("writing output: {e}"))?;
     line.clear();
     Ok(())
 }
 
 fn write_table(req: &FieldsRequest, path: &str) -> Result<Option<CaptureError>, String> {
-    let options = ReadOptions {
-        max_frames: req.max_frames,
-        ..ReadOptions::fields(req.fields.iter().cloned())
-    };
+    let options = ReadOptions { max_frames: req.max_frames, ..ReadOptions::fields(req.fields.iter().cloned()) };
     let mut partial = read_pcap_partial(&req.file, &options).map_err(|e| e.to_string())?;
     let file = File::create(path).map_err(|e| format!("cannot create {path}: {e}"))?;
-    let extension = path
-        .rsplit('.')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
+    let extension = path.rsplit('.').next().unwrap_or_default().to_ascii_lowercase();
     let written = match extension.as_str() {
-        "parquet" => ParquetWriter::new(file)
-            .finish(&mut partial.frame)
-            .map(|_| ()),
+        "parquet" => ParquetWriter::new(file).finish(&mut partial.frame).map(|_| ()),
         "csv" => CsvWriter::new(file).finish(&mut partial.frame),
         "arrow" | "ipc" | "feather" => IpcWriter::new(file).finish(&mut partial.frame),
-        other => {
-            return Err(format!(
-                "unknown output extension '.{other}' (parquet, csv or arrow)"
-            ))
-        }
+        other => return Err(format!("unknown output extension '.{other}' (parquet, csv or arrow)")),
     };
     written.map_err(|e| format!("writing {path}: {e}"))?;
     Ok(partial.problem)

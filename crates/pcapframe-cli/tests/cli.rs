@@ -25,9 +25,7 @@ fn pcap(link_type: u32, records: &[(u32, &[u8])]) -> Vec<u8> {
 /// Ethernet + IPv4 + UDP 10.0.0.1:1000 -> 10.0.0.2:53 with a 4-byte payload.
 fn udp_frame() -> Vec<u8> {
     let mut f = vec![0, 1, 2, 3, 4, 5, 0, 0x1d, 0xd9, 1, 2, 3, 0x08, 0x00];
-    f.extend_from_slice(&[
-        0x45, 0, 0, 32, 0, 1, 0x40, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
-    ]);
+    f.extend_from_slice(&[0x45, 0, 0, 32, 0, 1, 0x40, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]);
     f.extend_from_slice(&[0x03, 0xe8, 0, 53, 0, 12, 0, 0, b'a', b'b', b'c', b'd']);
     f
 }
@@ -41,10 +39,7 @@ fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
 }
 
 fn pcapframe(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pcapframe"))
-        .args(args)
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_pcapframe")).args(args).output().unwrap()
 }
 
 fn text(o: &[u8]) -> String {
@@ -80,20 +75,9 @@ fn fields_are_printed_like_tshark() {
 #[test]
 fn wrong_magic_is_a_clear_error() {
     let path = temp_file("junk.pcap", b"this is not a capture at all");
-    let out = pcapframe(&[
-        "-r",
-        path.to_str().unwrap(),
-        "-T",
-        "fields",
-        "-e",
-        "frame.len",
-    ]);
+    let out = pcapframe(&["-r", path.to_str().unwrap(), "-T", "fields", "-e", "frame.len"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("not a pcap or pcapng file"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert!(text(&out.stderr).contains("not a pcap or pcapng file"), "{}", text(&out.stderr));
 }
 
 #[test]
@@ -102,21 +86,11 @@ fn cut_short_capture_prints_every_intact_frame_then_the_error() {
     let mut bytes = pcap(1, &[(1, &frame), (2, &frame), (3, &frame)]);
     bytes.truncate(bytes.len() - 5);
     let path = temp_file("short.pcap", &bytes);
-    let out = pcapframe(&[
-        "-r",
-        path.to_str().unwrap(),
-        "-T",
-        "fields",
-        "-e",
-        "frame.number",
-    ]);
+    let out = pcapframe(&["-r", path.to_str().unwrap(), "-T", "fields", "-e", "frame.number"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(text(&out.stdout), "1\n2\n");
     let err = text(&out.stderr);
-    assert!(
-        err.contains("cut short") && err.contains("frame 3") && err.contains("byte offset 148"),
-        "{err}"
-    );
+    assert!(err.contains("cut short") && err.contains("frame 3") && err.contains("byte offset 148"), "{err}");
 }
 
 #[test]
@@ -127,23 +101,11 @@ fn absurd_caplen_is_refused_without_allocating_it() {
     bytes.extend_from_slice(&pcap(1, &[(2, &frame)])[24..]);
     bytes[second + 8..second + 12].copy_from_slice(&u32::MAX.to_le_bytes());
     let path = temp_file("huge.pcap", &bytes);
-    let out = pcapframe(&[
-        "-r",
-        path.to_str().unwrap(),
-        "-T",
-        "fields",
-        "-e",
-        "frame.number",
-    ]);
+    let out = pcapframe(&["-r", path.to_str().unwrap(), "-T", "fields", "-e", "frame.number"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(text(&out.stdout), "1\n");
     let err = text(&out.stderr);
-    assert!(
-        err.contains("4294967295")
-            && err.contains("exceeds the maximum")
-            && err.contains("frame 2"),
-        "{err}"
-    );
+    assert!(err.contains("4294967295") && err.contains("exceeds the maximum") && err.contains("frame 2"), "{err}");
 }
 
 #[test]
@@ -152,27 +114,14 @@ fn unknown_field_names_the_nearest_ones() {
     let out = pcapframe(&["-r", path.to_str().unwrap(), "-T", "fields", "-e", "ip.scr"]);
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
-    assert!(
-        err.contains("unknown field 'ip.scr'") && err.contains("'ip.src'"),
-        "{err}"
-    );
+    assert!(err.contains("unknown field 'ip.scr'") && err.contains("'ip.src'"), "{err}");
 }
 
 #[test]
 fn unknown_link_type_still_yields_frame_fields() {
     let path = temp_file("link147.pcap", &pcap(147, &[(1, &udp_frame())]));
-    let out = pcapframe(&[
-        "-r",
-        path.to_str().unwrap(),
-        "-T",
-        "fields",
-        "-e",
-        "frame.len",
-        "-e",
-        "eth.src",
-        "-e",
-        "ip.src",
-    ]);
+    let out =
+        pcapframe(&["-r", path.to_str().unwrap(), "-T", "fields", "-e", "frame.len", "-e", "eth.src", "-e", "ip.src"]);
     assert!(out.status.success());
     assert_eq!(text(&out.stdout), "46\t\t\n");
 }
@@ -181,10 +130,7 @@ fn unknown_link_type_still_yields_frame_fields() {
 fn parquet_output_is_typed() {
     use pcapframe::polars::prelude::*;
     let frame = udp_frame();
-    let path = temp_file(
-        "pq.pcap",
-        &pcap(1, &[(1, &frame), (2, &frame), (3, &frame)]),
-    );
+    let path = temp_file("pq.pcap", &pcap(1, &[(1, &frame), (2, &frame), (3, &frame)]));
     let out_path = path.with_extension("parquet");
     let out = pcapframe(&[
         "-r",
@@ -201,21 +147,10 @@ fn parquet_output_is_typed() {
         out_path.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let df = ParquetReader::new(std::fs::File::open(&out_path).unwrap())
-        .finish()
-        .unwrap();
+    let df = ParquetReader::new(std::fs::File::open(&out_path).unwrap()).finish().unwrap();
     assert_eq!(df.height(), 3);
     assert_eq!(df.column("frame.len").unwrap().dtype(), &DataType::UInt32);
-    assert_eq!(
-        df.column("udp.srcport").unwrap().u16().unwrap().get(0),
-        Some(1000)
-    );
-    assert_eq!(
-        df.column("ip.src").unwrap().str().unwrap().get(2),
-        Some("10.0.0.1")
-    );
-    assert_eq!(
-        df.column("ip.flags.df").unwrap().bool().unwrap().get(0),
-        Some(true)
-    );
+    assert_eq!(df.column("udp.srcport").unwrap().u16().unwrap().get(0), Some(1000));
+    assert_eq!(df.column("ip.src").unwrap().str().unwrap().get(2), Some("10.0.0.1"));
+    assert_eq!(df.column("ip.flags.df").unwrap().bool().unwrap().get(0), Some(true));
 }

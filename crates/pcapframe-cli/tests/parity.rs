@@ -10,26 +10,17 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
 }
 
 fn core_fields(root: &Path) -> Vec<String> {
     // The core list lives in shared/ when present; the registry holds the same names otherwise.
     let shared = root.join("../shared/fields/core.txt");
     match std::fs::read_to_string(&shared) {
-        Ok(text) => text
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(String::from)
-            .collect(),
-        Err(_) => pcapframe::FIELDS
-            .iter()
-            .map(|f| f.name.to_string())
-            .collect(),
+        Ok(text) => {
+            text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from).collect()
+        }
+        Err(_) => pcapframe::FIELDS.iter().map(|f| f.name.to_string()).collect(),
     }
 }
 
@@ -42,10 +33,7 @@ fn captures(root: &Path) -> Vec<PathBuf> {
         for e in entries.flatten() {
             let p = e.path();
             let name = p.file_name().unwrap().to_string_lossy().to_string();
-            if [".pcap", ".pcapng", ".cap"]
-                .iter()
-                .any(|ext| name.ends_with(ext))
-            {
+            if [".pcap", ".pcapng", ".cap"].iter().any(|ext| name.ends_with(ext)) {
                 out.push(p);
             }
         }
@@ -72,25 +60,15 @@ fn run(cmd: &str, capture: &Path, fields: &[String]) -> (Vec<String>, String) {
 
 /// `(capture file name or *, field) -> reason`.
 fn known_differences(root: &Path) -> BTreeMap<(String, String), String> {
-    let text =
-        std::fs::read_to_string(root.join("parity/known-differences.tsv")).unwrap_or_default();
+    let text = std::fs::read_to_string(root.join("parity/known-differences.tsv")).unwrap_or_default();
     text.lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .map(|l| {
             let mut parts = l.splitn(3, '\t');
             let capture = parts.next().unwrap().to_string();
-            let field = parts
-                .next()
-                .expect("known-differences line needs capture<TAB>field<TAB>reason")
-                .to_string();
-            let reason = parts
-                .next()
-                .expect("known-differences line needs a reason")
-                .to_string();
-            assert!(
-                !reason.trim().is_empty(),
-                "known difference without a reason: {l}"
-            );
+            let field = parts.next().expect("known-differences line needs capture<TAB>field<TAB>reason").to_string();
+            let reason = parts.next().expect("known-differences line needs a reason").to_string();
+            assert!(!reason.trim().is_empty(), "known difference without a reason: {l}");
             ((capture, field), reason)
         })
         .collect()
@@ -105,15 +83,11 @@ fn every_core_field_matches_tshark() {
     let root = repo_root();
     let fields = core_fields(&root);
     let captures = captures(&root);
-    assert!(
-        !captures.is_empty(),
-        "no captures found under fixtures/ or ../shared/captures/"
-    );
+    assert!(!captures.is_empty(), "no captures found under fixtures/ or ../shared/captures/");
     let known = known_differences(&root);
     let ours = env!("CARGO_BIN_EXE_pcapframe");
 
-    let mut agree: BTreeMap<&str, (u64, u64)> =
-        fields.iter().map(|f| (f.as_str(), (0, 0))).collect();
+    let mut agree: BTreeMap<&str, (u64, u64)> = fields.iter().map(|f| (f.as_str(), (0, 0))).collect();
     let mut differing: BTreeSet<(String, String)> = BTreeSet::new();
     let mut examples: Vec<String> = Vec::new();
     for capture in &captures {
@@ -122,61 +96,36 @@ fn every_core_field_matches_tshark() {
         let (mine, err) = run(ours, capture, &fields);
         if theirs.len() != mine.len() {
             differing.insert((name.clone(), "frame.count".into()));
-            examples.push(format!(
-                "{name}: tshark printed {} frames, pcapframe {} ({err})",
-                theirs.len(),
-                mine.len()
-            ));
+            examples.push(format!("{name}: tshark printed {} frames, pcapframe {} ({err})", theirs.len(), mine.len()));
         }
         for (row, (t, m)) in theirs.iter().zip(&mine).enumerate() {
-            let (tc, mc): (Vec<&str>, Vec<&str>) =
-                (t.split('\t').collect(), m.split('\t').collect());
+            let (tc, mc): (Vec<&str>, Vec<&str>) = (t.split('\t').collect(), m.split('\t').collect());
             for (i, field) in fields.iter().enumerate() {
-                let (a, b) = (
-                    tc.get(i).copied().unwrap_or(""),
-                    mc.get(i).copied().unwrap_or(""),
-                );
+                let (a, b) = (tc.get(i).copied().unwrap_or(""), mc.get(i).copied().unwrap_or(""));
                 let cell = agree.get_mut(field.as_str()).unwrap();
                 cell.1 += 1;
                 if a == b {
                     cell.0 += 1;
-                } else if differing.insert((name.clone(), field.clone())) || examples.len() < 400 {
+                } else if differing.insert((name.clone(), field.clone())) {
                     let listed = known.contains_key(&(name.clone(), field.clone()))
                         || known.contains_key(&("*".into(), field.clone()));
                     if !listed {
-                        examples.push(format!(
-                            "{name} frame {} {field}: tshark '{a}' pcapframe '{b}'",
-                            row + 1
-                        ));
+                        examples.push(format!("{name} frame {} {field}: tshark '{a}' pcapframe '{b}'", row + 1));
                     }
                 }
             }
         }
     }
 
-    println!(
-        "\nparity over {} captures, {} fields",
-        captures.len(),
-        fields.len()
-    );
-    println!(
-        "{:<32} {:>10} {:>10} {:>9}",
-        "field", "agree", "cells", "percent"
-    );
+    println!("\nparity over {} captures, {} fields", captures.len(), fields.len());
+    println!("{:<32} {:>10} {:>10} {:>9}", "field", "agree", "cells", "percent");
     for (field, (ok, all)) in &agree {
-        let pct = if *all == 0 {
-            100.0
-        } else {
-            100.0 * *ok as f64 / *all as f64
-        };
+        let pct = if *all == 0 { 100.0 } else { 100.0 * *ok as f64 / *all as f64 };
         println!("{field:<32} {ok:>10} {all:>10} {pct:>8.3}%");
     }
     let unexpected: Vec<_> = differing
         .iter()
-        .filter(|(c, f)| {
-            !known.contains_key(&(c.clone(), f.clone()))
-                && !known.contains_key(&("*".into(), f.clone()))
-        })
+        .filter(|(c, f)| !known.contains_key(&(c.clone(), f.clone())) && !known.contains_key(&("*".into(), f.clone())))
         .collect();
     let stale: Vec<_> = known
         .keys()
@@ -194,7 +143,7 @@ fn every_core_field_matches_tshark() {
         differing.len() - unexpected.len()
     );
     if !unexpected.is_empty() || !stale.is_empty() {
-        for e in examples.iter().take(60) {
+        for e in examples.iter().take(120) {
             println!("  {e}");
         }
         panic!(

@@ -24,28 +24,19 @@ pub enum CaptureError {
     #[error("not a pcap or pcapng file (magic number {magic:02x?} at byte offset 0)")]
     UnknownFormat { magic: Vec<u8> },
     /// The file ends inside a record or block.
-    #[error("the capture appears to have been cut short in the middle of a packet ({at}: {needed} more bytes expected)")]
+    #[error(
+        "the capture appears to have been cut short in the middle of a packet ({at}: {needed} more bytes expected)"
+    )]
     CutShort { at: Position, needed: u64 },
     /// A record claims a length larger than we accept.
     #[error("{what} of {length} bytes exceeds the maximum of {max} bytes ({at})")]
-    TooLong {
-        what: &'static str,
-        length: u64,
-        max: u64,
-        at: Position,
-    },
+    TooLong { what: &'static str, length: u64, max: u64, at: Position },
     /// A block or record that cannot be parsed.
     #[error("corrupt {what} ({at})")]
     Corrupt { what: String, at: Position },
     /// A packet refers to a pcapng interface that was never described.
-    #[error(
-        "packet refers to interface {interface} but the section describes only {described} ({at})"
-    )]
-    UnknownInterface {
-        interface: u32,
-        described: usize,
-        at: Position,
-    },
+    #[error("packet refers to interface {interface} but the section describes only {described} ({at})")]
+    UnknownInterface { interface: u32, described: usize, at: Position },
     /// Reading the underlying file failed.
     #[error("read error ({at}): {message}")]
     Io { message: String, at: Position },
@@ -56,10 +47,7 @@ pub enum CaptureError {
 pub enum Error {
     /// Opening the file failed.
     #[error("cannot open {path}: {source}")]
-    Open {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Open { path: PathBuf, source: std::io::Error },
     /// The capture is damaged or not a capture.
     #[error(transparent)]
     Capture(#[from] CaptureError),

@@ -27,9 +27,7 @@ pub mod track;
 
 pub use error::{CaptureError, Error, Position, Result};
 pub use fields::{Field, FieldType, FIELDS};
-pub use read::{
-    read_pcap, read_pcap_partial, resolve_fields, PartialRead, ReadOptions, TIME_COLUMN,
-};
+pub use read::{read_pcap, read_pcap_partial, resolve_fields, PartialRead, ReadOptions, TIME_COLUMN};
 pub use scan::Scanner;
 pub use table::Occurrence;
 

@@ -40,10 +40,7 @@ impl ReadOptions {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        ReadOptions {
-            fields: names.into_iter().map(Into::into).collect(),
-            ..Default::default()
-        }
+        ReadOptions { fields: names.into_iter().map(Into::into).collect(), ..Default::default() }
     }
 
     /// Adds the time column and sorts by it.
@@ -92,9 +89,7 @@ pub fn read_pcap(path: impl AsRef<Path>, options: &ReadOptions) -> Result<DataFr
 /// Reads a capture, returning every frame before a fault together with the fault.
 pub fn read_pcap_partial(path: impl AsRef<Path>, options: &ReadOptions) -> Result<PartialRead> {
     if let Some(filter) = &options.display_filter {
-        return Err(Error::Unsupported(format!(
-            "display filters are not supported yet (got '{filter}')"
-        )));
+        return Err(Error::Unsupported(format!("display filters are not supported yet (got '{filter}')")));
     }
     let requested = resolve_fields(&options.fields)?;
     let mut wanted: FieldSet = requested.iter().copied().collect();
@@ -102,13 +97,8 @@ pub fn read_pcap_partial(path: impl AsRef<Path>, options: &ReadOptions) -> Resul
         wanted.insert(Field::FrameTimeEpoch);
     }
     let mut scanner = Scanner::open(path, wanted, options.limits)?;
-    let mut columns: Vec<ColumnBuilder> = requested
-        .iter()
-        .map(|f| ColumnBuilder::for_field(*f, 1024))
-        .collect();
-    let mut time = options
-        .timeseries
-        .then(|| ColumnBuilder::for_field(Field::FrameTimeEpoch, 1024));
+    let mut columns: Vec<ColumnBuilder> = requested.iter().map(|f| ColumnBuilder::for_field(*f, 1024)).collect();
+    let mut time = options.timeseries.then(|| ColumnBuilder::for_field(Field::FrameTimeEpoch, 1024));
     let mut rows = 0usize;
     let mut problem = None;
     loop {
@@ -141,20 +131,14 @@ pub fn read_pcap_partial(path: impl AsRef<Path>, options: &ReadOptions) -> Resul
     cols.extend(columns.into_iter().map(ColumnBuilder::finish));
     let mut frame = DataFrame::new(rows, cols)?;
     if options.timeseries {
-        frame = frame.sort(
-            [TIME_COLUMN],
-            SortMultipleOptions::default().with_maintain_order(true),
-        )?;
+        frame = frame.sort([TIME_COLUMN], SortMultipleOptions::default().with_maintain_order(true))?;
     }
     Ok(PartialRead { frame, problem })
 }
 
 /// Resolves field names, failing on the first unknown one with the nearest valid names.
 pub fn resolve_fields(names: &[String]) -> Result<Vec<Field>> {
-    names
-        .iter()
-        .map(|n| fields::lookup(n).map_err(Error::from))
-        .collect()
+    names.iter().map(|n| fields::lookup(n).map_err(Error::from)).collect()
 }
 
 fn has_all(frame: &FrameValues, fields: &[Field]) -> bool {

@@ -20,25 +20,15 @@ impl Scanner<'static> {
     /// Opens a capture file.
     pub fn open(path: impl AsRef<Path>, wanted: FieldSet, limits: ReaderLimits) -> Result<Self> {
         let path = path.as_ref();
-        let file = File::open(path).map_err(|source| Error::Open {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Ok(Scanner::new(
-            CaptureReader::new(BufReader::with_capacity(1 << 16, file), limits)?,
-            wanted,
-        ))
+        let file = File::open(path).map_err(|source| Error::Open { path: path.to_path_buf(), source })?;
+        Ok(Scanner::new(CaptureReader::new(BufReader::with_capacity(1 << 16, file), limits)?, wanted))
     }
 }
 
 impl<'r> Scanner<'r> {
     /// Scans from an already opened reader.
     pub fn new(reader: CaptureReader<'r>, wanted: FieldSet) -> Self {
-        Scanner {
-            reader,
-            dissector: Dissector::new(&wanted),
-            values: FrameValues::new(wanted),
-        }
+        Scanner { reader, dissector: Dissector::new(&wanted), values: FrameValues::new(wanted) }
     }
 
     /// The next frame's values; `Ok(None)` at the end of the capture.

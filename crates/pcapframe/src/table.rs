@@ -51,12 +51,8 @@ impl ColumnBuilder {
                 ColumnBuilder::Text(StringChunkedBuilder::new(name, capacity), String::new())
             }
             FieldType::Bytes => ColumnBuilder::Binary(BinaryChunkedBuilder::new(name, capacity)),
-            FieldType::AbsTime => {
-                ColumnBuilder::Datetime(PrimitiveChunkedBuilder::new(name, capacity))
-            }
-            FieldType::RelTime => {
-                ColumnBuilder::Seconds(PrimitiveChunkedBuilder::new(name, capacity))
-            }
+            FieldType::AbsTime => ColumnBuilder::Datetime(PrimitiveChunkedBuilder::new(name, capacity)),
+            FieldType::RelTime => ColumnBuilder::Seconds(PrimitiveChunkedBuilder::new(name, capacity)),
         }
     }
 
@@ -117,10 +113,7 @@ impl ColumnBuilder {
             ColumnBuilder::Bool(b) => b.finish().into_series(),
             ColumnBuilder::Text(b, _) => b.finish().into_series(),
             ColumnBuilder::Binary(b) => b.finish().into_series(),
-            ColumnBuilder::Datetime(b) => b
-                .finish()
-                .into_series()
-                .into_datetime(TimeUnit::Nanoseconds, None),
+            ColumnBuilder::Datetime(b) => b.finish().into_series().into_datetime(TimeUnit::Nanoseconds, None),
             ColumnBuilder::Seconds(b) => b.finish().into_series(),
         };
         series.into_column()

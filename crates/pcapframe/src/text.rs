@@ -114,26 +114,15 @@ mod tests {
         TextFormat::default().write_row(&fields, &fv, &mut out);
         assert_eq!(out, "2\t\t192.168.100.1,192.168.100.138\n");
         out.clear();
-        let quoted = TextFormat {
-            quote: Some('"'),
-            aggregator: "|".into(),
-            ..Default::default()
-        };
+        let quoted = TextFormat { quote: Some('"'), aggregator: "|".into(), ..Default::default() };
         quoted.write_row(&fields, &fv, &mut out);
         assert_eq!(out, "\"2\"\t\t\"192.168.100.1|192.168.100.138\"\n");
         out.clear();
-        let last = TextFormat {
-            occurrence: TextOccurrence::Last,
-            separator: ";".into(),
-            ..Default::default()
-        };
+        let last = TextFormat { occurrence: TextOccurrence::Last, separator: ";".into(), ..Default::default() };
         last.write_row(&fields, &fv, &mut out);
         assert_eq!(out, "2;;192.168.100.138\n");
         out.clear();
-        let nth = TextFormat {
-            occurrence: TextOccurrence::Nth(3),
-            ..Default::default()
-        };
+        let nth = TextFormat { occurrence: TextOccurrence::Nth(3), ..Default::default() };
         nth.write_row(&fields, &fv, &mut out);
         assert_eq!(out, "\t\t\n");
     }

@@ -30,10 +30,7 @@ pub struct ReaderLimits {
 
 impl Default for ReaderLimits {
     fn default() -> Self {
-        ReaderLimits {
-            max_packet: 262_144,
-            max_block: 16 * 1024 * 1024,
-        }
+        ReaderLimits { max_packet: 262_144, max_block: 16 * 1024 * 1024 }
     }
 }
 
@@ -106,22 +103,13 @@ pub struct CaptureReader<'r> {
 
 impl<'r> CaptureReader<'r> {
     /// Opens a capture from any byte stream; the format comes from the magic number.
-    pub fn new<R: Read + Send + 'r>(
-        mut input: R,
-        limits: ReaderLimits,
-    ) -> Result<Self, CaptureError> {
-        let start = Position {
-            frame: 1,
-            offset: 0,
-        };
+    pub fn new<R: Read + Send + 'r>(mut input: R, limits: ReaderLimits) -> Result<Self, CaptureError> {
+        let start = Position { frame: 1, offset: 0 };
         // pcap-parser validates the file header from its first read(), so hand it a full chunk.
         let mut head = vec![0u8; INITIAL_BUFFER];
         let got = read_up_to(&mut input, &mut head).map_err(|e| io_error(e, start))?;
         head.truncate(got);
-        let magic: [u8; 4] = head
-            .get(..4)
-            .and_then(|m| m.try_into().ok())
-            .unwrap_or_default();
+        let magic: [u8; 4] = head.get(..4).and_then(|m| m.try_into().ok()).unwrap_or_default();
         let format = match (got.min(4), magic) {
             (4, [0x0a, 0x0d, 0x0d, 0x0a]) => CaptureFormat::PcapNg,
             (
@@ -131,32 +119,20 @@ impl<'r> CaptureReader<'r> {
                 | [0x4d, 0x3c, 0xb2, 0xa1]
                 | [0xa1, 0xb2, 0x3c, 0x4d],
             ) => CaptureFormat::Pcap,
-            _ => {
-                return Err(CaptureError::UnknownFormat {
-                    magic: magic[..got.min(4)].to_vec(),
-                })
-            }
+            _ => return Err(CaptureError::UnknownFormat { magic: magic[..got.min(4)].to_vec() }),
         };
         let chained = std::io::Cursor::new(head).chain(input);
         let inner: Box<dyn PcapReaderIterator + Send + 'r> = match format {
-            CaptureFormat::PcapNg => Box::new(
-                PcapNGReader::new(INITIAL_BUFFER, chained)
-                    .map_err(|e| open_error(e, "section header block"))?,
-            ),
-            CaptureFormat::Pcap => Box::new(
-                LegacyPcapReader::new(INITIAL_BUFFER, chained)
-                    .map_err(|e| open_error(e, "pcap file header"))?,
-            ),
+            CaptureFormat::PcapNg => {
+                Box::new(PcapNGReader::new(INITIAL_BUFFER, chained).map_err(|e| open_error(e, "section header block"))?)
+            }
+            CaptureFormat::Pcap => {
+                Box::new(LegacyPcapReader::new(INITIAL_BUFFER, chained).map_err(|e| open_error(e, "pcap file header"))?)
+            }
         };
         Ok(CaptureReader {
             inner,
-            layout: Layout {
-                format,
-                limits,
-                legacy: None,
-                interfaces: Vec::new(),
-                big_endian: false,
-            },
+            layout: Layout { format, limits, legacy: None, interfaces: Vec::new(), big_endian: false },
             capacity: INITIAL_BUFFER,
             pending_consume: 0,
             next_number: 1,
@@ -171,10 +147,7 @@ impl<'r> CaptureReader<'r> {
 
     /// Position of the next record: where an error at this point is reported.
     pub fn position(&self) -> Position {
-        Position {
-            frame: self.next_number,
-            offset: (self.inner.consumed() + self.pending_consume) as u64,
-        }
+        Position { frame: self.next_number, offset: (self.inner.consumed() + self.pending_consume) as u64 }
     }
 
     /// The next packet, `Ok(None)` at the end, or an error that says where the file is damaged.
@@ -229,12 +202,7 @@ impl<'r> CaptureReader<'r> {
                     continue;
                 }
                 Err(PcapError::UnexpectedEof) => return Err(self.cut_short(at)),
-                Err(PcapError::ReadError) => {
-                    return Err(CaptureError::Io {
-                        message: "read failed".into(),
-                        at,
-                    })
-                }
+                Err(PcapError::ReadError) => return Err(CaptureError::Io { message: "read failed".into(), at }),
                 Err(_) => return Err(self.corrupt(at)),
             };
             match step {
@@ -253,10 +221,7 @@ impl<'r> CaptureReader<'r> {
     }
 
     fn refill(&mut self, at: Position) -> Result<(), CaptureError> {
-        self.inner.refill().map_err(|_| CaptureError::Io {
-            message: "read failed".into(),
-            at,
-        })
+        self.inner.refill().map_err(|_| CaptureError::Io { message: "read failed".into(), at })
     }
 
     /// The length the next record or block claims, read from its header.
@@ -264,11 +229,7 @@ impl<'r> CaptureReader<'r> {
         let data = self.inner.data();
         let read32 = |off: usize, big: bool| -> Option<u32> {
             let b: [u8; 4] = data.get(off..off + 4)?.try_into().ok()?;
-            Some(if big {
-                u32::from_be_bytes(b)
-            } else {
-                u32::from_le_bytes(b)
-            })
+            Some(if big { u32::from_be_bytes(b) } else { u32::from_le_bytes(b) })
         };
         match self.layout.format {
             CaptureFormat::Pcap => {
@@ -290,35 +251,19 @@ impl<'r> CaptureReader<'r> {
     fn grow_for_next(&mut self, at: Position) -> Result<(), CaptureError> {
         let claimed = self.claimed_len().unwrap_or(u64::MAX);
         let (what, max) = match self.layout.format {
-            CaptureFormat::Pcap => (
-                "captured packet length",
-                u64::from(self.layout.limits.max_packet),
-            ),
-            CaptureFormat::PcapNg => (
-                "pcapng block length",
-                u64::from(self.layout.limits.max_block),
-            ),
+            CaptureFormat::Pcap => ("captured packet length", u64::from(self.layout.limits.max_packet)),
+            CaptureFormat::PcapNg => ("pcapng block length", u64::from(self.layout.limits.max_block)),
         };
         let payload = match self.layout.format {
             CaptureFormat::Pcap => claimed.saturating_sub(16),
             CaptureFormat::PcapNg => claimed,
         };
         if payload > max {
-            return Err(CaptureError::TooLong {
-                what,
-                length: payload,
-                max,
-                at,
-            });
+            return Err(CaptureError::TooLong { what, length: payload, max, at });
         }
         let wanted = (claimed as usize + 64).max(self.capacity * 2);
         if !self.inner.grow(wanted) {
-            return Err(CaptureError::TooLong {
-                what,
-                length: payload,
-                max: self.capacity as u64,
-                at,
-            });
+            return Err(CaptureError::TooLong { what, length: payload, max: self.capacity as u64, at });
         }
         self.capacity = wanted;
         self.refill(at)
@@ -326,11 +271,7 @@ impl<'r> CaptureReader<'r> {
 
     fn cut_short(&self, at: Position) -> CaptureError {
         let available = self.inner.data().len() as u64;
-        let needed = self
-            .claimed_len()
-            .map(|c| c.saturating_sub(available))
-            .filter(|n| *n > 0)
-            .unwrap_or(1);
+        let needed = self.claimed_len().map(|c| c.saturating_sub(available)).filter(|n| *n > 0).unwrap_or(1);
         CaptureError::CutShort { at, needed }
     }
 
@@ -358,18 +299,13 @@ impl Layout {
     fn interpret(&mut self, block: PcapBlockOwned<'_>, at: Position) -> Result<Step, CaptureError> {
         match block {
             PcapBlockOwned::LegacyHeader(header) => {
-                self.legacy = Some((
-                    header.network.0 as u32,
-                    header.is_nanosecond_precision(),
-                    header.is_bigendian(),
-                ));
+                self.legacy = Some((header.network.0 as u32, header.is_nanosecond_precision(), header.is_bigendian()));
                 Ok(Step::Skip)
             }
             PcapBlockOwned::Legacy(packet) => {
-                let (link_type, nanos, _) = self.legacy.ok_or_else(|| CaptureError::Corrupt {
-                    what: "record before the file header".into(),
-                    at,
-                })?;
+                let (link_type, nanos, _) = self
+                    .legacy
+                    .ok_or_else(|| CaptureError::Corrupt { what: "record before the file header".into(), at })?;
                 self.check_packet_len(packet.caplen, at)?;
                 let frac = i64::from(packet.ts_usec) * if nanos { 1 } else { 1000 };
                 Ok(Step::Packet(PacketMeta {
@@ -440,14 +376,11 @@ impl Layout {
     }
 
     fn interface(&self, id: u32, at: Position) -> Result<Interface, CaptureError> {
-        self.interfaces
-            .get(id as usize)
-            .copied()
-            .ok_or(CaptureError::UnknownInterface {
-                interface: id,
-                described: self.interfaces.len(),
-                at,
-            })
+        self.interfaces.get(id as usize).copied().ok_or(CaptureError::UnknownInterface {
+            interface: id,
+            described: self.interfaces.len(),
+            at,
+        })
     }
 
     fn check_packet_len(&self, caplen: u32, at: Position) -> Result<(), CaptureError> {
@@ -477,26 +410,14 @@ fn read_up_to(input: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
 }
 
 fn io_error(e: std::io::Error, at: Position) -> CaptureError {
-    CaptureError::Io {
-        message: e.to_string(),
-        at,
-    }
+    CaptureError::Io { message: e.to_string(), at }
 }
 
 fn open_error(e: PcapError<&'static [u8]>, what: &str) -> CaptureError {
-    let at = Position {
-        frame: 1,
-        offset: 0,
-    };
+    let at = Position { frame: 1, offset: 0 };
     match e {
-        PcapError::Incomplete(n) => CaptureError::CutShort {
-            at,
-            needed: n.max(1) as u64,
-        },
+        PcapError::Incomplete(n) => CaptureError::CutShort { at, needed: n.max(1) as u64 },
         PcapError::Eof | PcapError::UnexpectedEof => CaptureError::CutShort { at, needed: 1 },
-        _ => CaptureError::Corrupt {
-            what: what.to_string(),
-            at,
-        },
+        _ => CaptureError::Corrupt { what: what.to_string(), at },
     }
 }

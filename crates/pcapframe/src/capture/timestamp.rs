@@ -46,19 +46,10 @@ mod tests {
 
     #[test]
     fn decimal_and_binary_resolutions() {
-        assert_eq!(
-            TsResolution::from_option(6).to_nanos(1_500_000),
-            1_500_000_000
-        );
+        assert_eq!(TsResolution::from_option(6).to_nanos(1_500_000), 1_500_000_000);
         assert_eq!(TsResolution::from_option(9).to_nanos(7), 7);
         assert_eq!(TsResolution::from_option(12).to_nanos(5_000), 5);
-        assert_eq!(
-            TsResolution::from_option(0x80 | 10).to_nanos(1024),
-            1_000_000_000
-        );
-        assert_eq!(
-            TsResolution::from_option(0x80 | 1).to_nanos(3),
-            1_500_000_000
-        );
+        assert_eq!(TsResolution::from_option(0x80 | 10).to_nanos(1024), 1_000_000_000);
+        assert_eq!(TsResolution::from_option(0x80 | 1).to_nanos(3), 1_500_000_000);
     }
 }

@@ -11,14 +11,10 @@ pub(crate) fn dissect(ctx: &mut Ctx<'_>, data: &[u8]) -> Option<usize> {
     let len = 8 + 2 * (hlen + plen);
     ctx.out.uint(Field::ArpOpcode, be16(data, 6)?);
     if hlen == 6 && plen == 4 {
-        ctx.out
-            .push(Field::ArpSrcHwMac, Value::Mac(array(data, 8)?));
-        ctx.out
-            .push(Field::ArpSrcProtoIpv4, Value::Ipv4(array(data, 14)?));
-        ctx.out
-            .push(Field::ArpDstHwMac, Value::Mac(array(data, 18)?));
-        ctx.out
-            .push(Field::ArpDstProtoIpv4, Value::Ipv4(array(data, 24)?));
+        ctx.out.push(Field::ArpSrcHwMac, Value::Mac(array(data, 8)?));
+        ctx.out.push(Field::ArpSrcProtoIpv4, Value::Ipv4(array(data, 14)?));
+        ctx.out.push(Field::ArpDstHwMac, Value::Mac(array(data, 18)?));
+        ctx.out.push(Field::ArpDstProtoIpv4, Value::Ipv4(array(data, 24)?));
     }
     Some(len)
 }

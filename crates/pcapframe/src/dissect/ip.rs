@@ -53,28 +53,15 @@ pub(crate) fn ipv4(ctx: &mut Ctx<'_>, data: &[u8]) -> Option<usize> {
     let reported_len = total - hdr_len;
     let more = flags & 0x20 != 0;
     let offset = u32::from(frag_units) * 8;
-    let info = IpInfo {
-        src: &src,
-        dst: &dst,
-        reported_len,
-    };
+    let info = IpInfo { src: &src, dst: &dst, reported_len };
     ctx.depth += 1;
     if more || offset > 0 {
         if !ctx.quoted && payload.len() == reported_len {
-            let mut key = FragmentKey {
-                src: [0; 16],
-                dst: [0; 16],
-                id: u32::from(id),
-                proto,
-                version: 4,
-            };
+            let mut key = FragmentKey { src: [0; 16], dst: [0; 16], id: u32::from(id), proto, version: 4 };
             key.src[..4].copy_from_slice(&src);
             key.dst[..4].copy_from_slice(&dst);
             if let Some(whole) = ctx.state.defrag.add(key, offset, more, payload) {
-                let info = IpInfo {
-                    reported_len: whole.payload.len(),
-                    ..info
-                };
+                let info = IpInfo { reported_len: whole.payload.len(), ..info };
                 transport(ctx, proto, info, &whole.payload, 4);
             }
         } else if ctx.quoted && offset == 0 {
@@ -103,6 +90,7 @@ pub(crate) fn ipv6(ctx: &mut Ctx<'_>, data: &[u8]) -> Option<usize> {
         return None;
     }
     let out = &mut *ctx.out;
+    out.uint(Field::IpVersion, 6u8);
     out.uint(Field::Ipv6Flow, word0 & 0x000f_ffff);
     let plen = usize::from(be16(data, 4)?);
     out.uint(Field::Ipv6Plen, plen as u64);
@@ -134,34 +122,23 @@ pub(crate) fn ipv6(ctx: &mut Ctx<'_>, data: &[u8]) -> Option<usize> {
                 next = u8_at(data, offset)?;
                 offset += 8;
                 fragment = Some((u32::from(word & 0xfff8), word & 1 != 0, id));
-                break;
+                if word & 0xfff8 != 0 {
+                    break; // a later fragment: what follows is data, not headers
+                }
             }
             _ => break,
         }
     }
     let payload = data.get(offset..end).unwrap_or(&[]);
     let reported_len = (40 + plen).saturating_sub(offset);
-    let info = IpInfo {
-        src: &src,
-        dst: &dst,
-        reported_len,
-    };
+    let info = IpInfo { src: &src, dst: &dst, reported_len };
     ctx.depth += 1;
     match fragment {
         Some((frag_offset, more, id)) if more || frag_offset > 0 => {
             if !ctx.quoted && payload.len() == reported_len {
-                let key = FragmentKey {
-                    src,
-                    dst,
-                    id,
-                    proto: 0,
-                    version: 6,
-                };
+                let key = FragmentKey { src, dst, id, proto: 0, version: 6 };
                 if let Some(whole) = ctx.state.defrag.add(key, frag_offset, more, payload) {
-                    let info = IpInfo {
-                        reported_len: whole.payload.len(),
-                        ..info
-                    };
+                    let info = IpInfo { reported_len: whole.payload.len(), ..info };
                     transport(ctx, next, info, &whole.payload, 6);
                 }
             } else if ctx.quoted && frag_offset == 0 {

@@ -18,6 +18,7 @@ pub(crate) mod linktype {
 
 const ETHERTYPE_IPV4: u16 = 0x0800;
 const ETHERTYPE_ARP: u16 = 0x0806;
+const ETHERTYPE_RARP: u16 = 0x8035;
 const ETHERTYPE_VLAN: u16 = 0x8100;
 const ETHERTYPE_IPV6: u16 = 0x86dd;
 const ETHERTYPE_MPLS: u16 = 0x8847;
@@ -76,7 +77,10 @@ fn ethernet(ctx: &mut Ctx<'_>, data: &[u8], wire_len: u32) {
     let Some(used) = network(ctx, ethertype, payload) else {
         return;
     };
-    trailer(ctx, &payload[used.min(payload.len())..], wire_len);
+    // tshark splits off padding, trailer and FCS only when no 802.1Q tag sits in between.
+    if offset == 14 {
+        trailer(ctx, &payload[used.min(payload.len())..], wire_len);
+    }
 }
 
 /// Splits the bytes after the payload into `eth.padding`, `eth.trailer` and `eth.fcs`.
@@ -88,11 +92,7 @@ fn trailer(ctx: &mut Ctx<'_>, mut extra: &[u8], wire_len: u32) {
         extra = &extra[..split];
     }
     if !extra.is_empty() {
-        let field = if extra.iter().all(|b| *b == 0) {
-            Field::EthPadding
-        } else {
-            Field::EthTrailer
-        };
+        let field = if extra.iter().all(|b| *b == 0) { Field::EthPadding } else { Field::EthTrailer };
         ctx.out.bytes(field, extra);
     }
     if let Some(fcs) = fcs {
@@ -105,7 +105,7 @@ fn network(ctx: &mut Ctx<'_>, ethertype: u16, payload: &[u8]) -> Option<usize> {
     match ethertype {
         ETHERTYPE_IPV4 => ip::ipv4(ctx, payload),
         ETHERTYPE_IPV6 => ip::ipv6(ctx, payload),
-        ETHERTYPE_ARP => arp::dissect(ctx, payload),
+        ETHERTYPE_ARP | ETHERTYPE_RARP => arp::dissect(ctx, payload),
         ETHERTYPE_MPLS => mpls(ctx, payload),
         _ => None,
     }
@@ -159,13 +159,7 @@ fn null(ctx: &mut Ctx<'_>, data: &[u8], network_order: bool) {
         be32(data, 0)
     } else {
         // Host order is unknown: a family is small, so the order that gives a small value wins.
-        le32(data, 0).map(|v| {
-            if v & 0xffff_0000 != 0 {
-                v.swap_bytes()
-            } else {
-                v
-            }
-        })
+        le32(data, 0).map(|v| if v & 0xffff_0000 != 0 { v.swap_bytes() } else { v })
     };
     let Some(family) = family else { return };
     ctx.out.uint(Field::NullFamily, family);

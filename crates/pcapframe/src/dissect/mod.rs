@@ -4,6 +4,7 @@
 //! snaplen yields exactly the fields whose bytes were captured, as tshark's do.
 
 mod arp;
+mod gtp;
 mod icmp;
 mod ip;
 mod link;
@@ -50,10 +51,7 @@ impl Dissector {
             .enumerate()
             .any(|(i, f)| f.protocol != "frame" && wanted.contains(Field::from_index(i)));
         Dissector {
-            state: State {
-                defrag: Defragmenter::new(FragmentLimits::default()),
-                ..Default::default()
-            },
+            state: State { defrag: Defragmenter::new(FragmentLimits::default()), ..Default::default() },
             wants_layers,
             first_ts: None,
             prev_ts: None,
@@ -65,12 +63,7 @@ impl Dissector {
         out.clear();
         self.frame_fields(rec, out);
         if self.wants_layers {
-            let mut ctx = Ctx {
-                out,
-                state: &mut self.state,
-                quoted: false,
-                depth: 0,
-            };
+            let mut ctx = Ctx { out, state: &mut self.state, quoted: false, depth: 0 };
             link::dissect(&mut ctx, rec.link_type, rec.data, rec.wire_len);
         }
     }
@@ -81,10 +74,7 @@ impl Dissector {
             let first = *self.first_ts.get_or_insert(ts);
             out.push(Field::FrameTimeEpoch, Value::Nanos(ts));
             out.push(Field::FrameTimeRelative, Value::Nanos(ts - first));
-            out.push(
-                Field::FrameTimeDelta,
-                Value::Nanos(ts - self.prev_ts.unwrap_or(ts)),
-            );
+            out.push(Field::FrameTimeDelta, Value::Nanos(ts - self.prev_ts.unwrap_or(ts)));
         } else {
             // tshark counts a frame without a timestamp as time 0 for its successors.
             self.first_ts.get_or_insert(0);

@@ -25,17 +25,18 @@ fn decode(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) -> Option<()> {
     ctx.out.uint(Field::TcpSrcport, sport);
     ctx.out.uint(Field::TcpDstport, dport);
     let seq = be32(data, 4)?;
+    if ctx.quoted {
+        // Inside an ICMP error tshark shows the ports and the sequence number as sent, no more.
+        ctx.out.uint(Field::TcpSeq, seq);
+        return Some(());
+    }
     let ack = be32(data, 8)?;
     let hdr_len = usize::from(u8_at(data, 12)? >> 4) * 4;
     let flags = be16(data, 12)? & 0x0fff;
     let window = be16(data, 14)?;
     let checksum = be16(data, 16)?;
     let urgent = be16(data, 18)?;
-    let payload_len = if hdr_len >= 20 {
-        ip.reported_len.saturating_sub(hdr_len) as u32
-    } else {
-        0
-    };
+    let payload_len = if hdr_len >= 20 { ip.reported_len.saturating_sub(hdr_len) as u32 } else { 0 };
     let options = data.get(20..hdr_len.min(data.len())).unwrap_or(&[]);
     let parsed = Options::parse(options);
 
@@ -139,26 +140,8 @@ mod tests {
     #[test]
     fn options_are_read_until_the_capture_ends() {
         let full = [2, 4, 0x05, 0xb4, 1, 3, 3, 7, 8, 10, 0, 0, 0, 9, 0, 0, 0, 0];
-        assert_eq!(
-            Options::parse(&full),
-            Options {
-                mss: Some(1460),
-                wscale: Some(7),
-                tsval: Some(9)
-            }
-        );
-        assert_eq!(
-            Options::parse(&full[..9]),
-            Options {
-                mss: Some(1460),
-                wscale: Some(7),
-                tsval: None
-            }
-        );
-        assert_eq!(
-            Options::parse(&[2, 0, 5]),
-            Options::default(),
-            "zero length must not loop"
-        );
+        assert_eq!(Options::parse(&full), Options { mss: Some(1460), wscale: Some(7), tsval: Some(9) });
+        assert_eq!(Options::parse(&full[..9]), Options { mss: Some(1460), wscale: Some(7), tsval: None });
+        assert_eq!(Options::parse(&[2, 0, 5]), Options::default(), "zero length must not loop");
     }
 }

@@ -1,7 +1,7 @@
 //! UDP header and `udp.stream`.
 
 use super::ip::IpInfo;
-use super::Ctx;
+use super::{gtp, Ctx};
 use crate::bytes::be16;
 use crate::fields::Field;
 use crate::track::Endpoint;
@@ -18,11 +18,11 @@ fn decode(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) -> Option<()> {
     ctx.out.uint(Field::UdpLength, be16(data, 4)?);
     ctx.out.uint(Field::UdpChecksum, be16(data, 6)?);
     if ctx.out.wants(Field::UdpStream) {
-        let stream = ctx
-            .state
-            .udp
-            .stream(Endpoint::new(ip.src, sport), Endpoint::new(ip.dst, dport));
+        let stream = ctx.state.udp.stream(Endpoint::new(ip.src, sport), Endpoint::new(ip.dst, dport));
         ctx.out.uint(Field::UdpStream, stream);
+    }
+    if sport == gtp::PORT || dport == gtp::PORT {
+        gtp::dissect(ctx, data.get(8..).unwrap_or(&[]));
     }
     Some(())
 }

@@ -22,14 +22,7 @@ fn suggestion_text(suggestions: &[&str]) -> String {
     if suggestions.is_empty() {
         String::new()
     } else {
-        format!(
-            " (did you mean {}?)",
-            suggestions
-                .iter()
-                .map(|s| format!("'{s}'"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
+        format!(" (did you mean {}?)", suggestions.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", "))
     }
 }
 
@@ -39,24 +32,14 @@ pub fn lookup(name: &str) -> Result<Field, UnknownField> {
         .iter()
         .position(|f| f.name == name)
         .map(Field::from_index)
-        .ok_or_else(|| UnknownField {
-            name: name.to_string(),
-            suggestions: nearest_names(name),
-        })
+        .ok_or_else(|| UnknownField { name: name.to_string(), suggestions: nearest_names(name) })
 }
 
 fn nearest_names(name: &str) -> Vec<&'static str> {
-    let mut scored: Vec<(f64, &'static str)> = FIELDS
-        .iter()
-        .map(|f| (strsim::jaro_winkler(name, f.name), f.name))
-        .collect();
+    let mut scored: Vec<(f64, &'static str)> =
+        FIELDS.iter().map(|f| (strsim::jaro_winkler(name, f.name), f.name)).collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-    scored
-        .into_iter()
-        .filter(|(score, _)| *score > 0.75)
-        .take(3)
-        .map(|(_, n)| n)
-        .collect()
+    scored.into_iter().filter(|(score, _)| *score > 0.75).take(3).map(|(_, n)| n).collect()
 }
 
 #[cfg(test)]
@@ -79,10 +62,7 @@ mod tests {
     fn unknown_field_suggests_nearest() {
         let err = lookup("tcp.strem").unwrap_err();
         assert_eq!(err.suggestions.first(), Some(&"tcp.stream"));
-        assert!(
-            err.to_string().contains("did you mean 'tcp.stream'"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("did you mean 'tcp.stream'"), "{err}");
         let err = lookup("zzzz").unwrap_err();
         assert!(err.suggestions.is_empty());
     }

@@ -31,10 +31,7 @@ impl FieldSet {
 
     /// Whether any field of the given protocol prefix (`"tcp"`, `"ip"`) is in the set.
     pub fn any_of_protocol(&self, protocol: &str) -> bool {
-        FIELDS
-            .iter()
-            .enumerate()
-            .any(|(i, f)| f.protocol == protocol && self.contains(Field::from_index(i)))
+        FIELDS.iter().enumerate().any(|(i, f)| f.protocol == protocol && self.contains(Field::from_index(i)))
     }
 }
 

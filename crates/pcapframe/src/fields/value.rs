@@ -37,11 +37,7 @@ pub struct FrameValues {
 impl FrameValues {
     /// A store that keeps only the `wanted` fields.
     pub fn new(wanted: FieldSet) -> Self {
-        FrameValues {
-            wanted,
-            items: Vec::with_capacity(64),
-            arena: Vec::with_capacity(256),
-        }
+        FrameValues { wanted, items: Vec::with_capacity(64), arena: Vec::with_capacity(256) }
     }
 
     /// Forgets the previous frame's values (keeping the allocations).
@@ -80,13 +76,7 @@ impl FrameValues {
         if self.wanted.contains(f) {
             let start = self.arena.len() as u32;
             self.arena.extend_from_slice(b);
-            self.items.push((
-                f,
-                Value::Bytes {
-                    start,
-                    len: b.len() as u32,
-                },
-            ));
+            self.items.push((f, Value::Bytes { start, len: b.len() as u32 }));
         }
     }
 
@@ -97,10 +87,7 @@ impl FrameValues {
 
     /// Occurrences of one field, in order.
     pub fn all(&self, f: Field) -> impl Iterator<Item = Value> + '_ {
-        self.items
-            .iter()
-            .filter(move |(g, _)| *g == f)
-            .map(|(_, v)| *v)
+        self.items.iter().filter(move |(g, _)| *g == f).map(|(_, v)| *v)
     }
 
     /// First occurrence of a field.
@@ -110,11 +97,7 @@ impl FrameValues {
 
     /// Last occurrence of a field.
     pub fn last(&self, f: Field) -> Option<Value> {
-        self.items
-            .iter()
-            .rev()
-            .find(|(g, _)| *g == f)
-            .map(|(_, v)| *v)
+        self.items.iter().rev().find(|(g, _)| *g == f).map(|(_, v)| *v)
     }
 
     /// The bytes behind a [`Value::Bytes`] (empty for other values).
@@ -139,11 +122,7 @@ impl FrameValues {
             }
             (_, Value::Bool(b)) => out.push(if b { '1' } else { '0' }),
             (_, Value::Mac(m)) => {
-                let _ = write!(
-                    out,
-                    "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
-                    m[0], m[1], m[2], m[3], m[4], m[5]
-                );
+                let _ = write!(out, "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", m[0], m[1], m[2], m[3], m[4], m[5]);
             }
             (_, Value::Ipv4(a)) => {
                 let _ = write!(out, "{}", std::net::Ipv4Addr::from(a));
@@ -165,12 +144,7 @@ impl FrameValues {
 pub fn write_seconds(ns: i64, out: &mut String) {
     let sign = if ns < 0 { "-" } else { "" };
     let abs = ns.unsigned_abs();
-    let _ = write!(
-        out,
-        "{sign}{}.{:09}",
-        abs / 1_000_000_000,
-        abs % 1_000_000_000
-    );
+    let _ = write!(out, "{sign}{}.{:09}", abs / 1_000_000_000, abs % 1_000_000_000);
 }
 
 #[cfg(test)]
@@ -192,28 +166,13 @@ mod tests {
         assert_eq!(text(Field::Ipv6Flow, Value::UInt(0)), "0x000000");
         assert_eq!(text(Field::EthFcs, Value::UInt(0xdeadbeef)), "0xdeadbeef");
         assert_eq!(text(Field::IpFlagsDf, Value::Bool(true)), "1");
+        assert_eq!(text(Field::FrameTimeDelta, Value::Nanos(-1_500)), "-0.000001500");
+        assert_eq!(text(Field::FrameTimeEpoch, Value::Nanos(1_270_661_369_782_934_000)), "1270661369.782934000");
         assert_eq!(
-            text(Field::FrameTimeDelta, Value::Nanos(-1_500)),
-            "-0.000001500"
-        );
-        assert_eq!(
-            text(
-                Field::FrameTimeEpoch,
-                Value::Nanos(1_270_661_369_782_934_000)
-            ),
-            "1270661369.782934000"
-        );
-        assert_eq!(
-            text(
-                Field::Ipv6Src,
-                Value::Ipv6([0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])
-            ),
+            text(Field::Ipv6Src, Value::Ipv6([0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])),
             "fe80::1"
         );
-        assert_eq!(
-            text(Field::EthSrc, Value::Mac([0, 0x1d, 0xd9, 0x2e, 0x4f, 0x61])),
-            "00:1d:d9:2e:4f:61"
-        );
+        assert_eq!(text(Field::EthSrc, Value::Mac([0, 0x1d, 0xd9, 0x2e, 0x4f, 0x61])), "00:1d:d9:2e:4f:61");
     }
 
     #[test]

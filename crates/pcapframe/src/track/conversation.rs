@@ -37,21 +37,9 @@ impl ConvKey {
     /// The key and the packet's direction: 0 when `src` is the lower endpoint, 1 otherwise.
     pub fn of(src: Endpoint, dst: Endpoint) -> (ConvKey, usize) {
         if src <= dst {
-            (
-                ConvKey {
-                    low: src,
-                    high: dst,
-                },
-                0,
-            )
+            (ConvKey { low: src, high: dst }, 0)
         } else {
-            (
-                ConvKey {
-                    low: dst,
-                    high: src,
-                },
-                1,
-            )
+            (ConvKey { low: dst, high: src }, 1)
         }
     }
 }

@@ -29,10 +29,7 @@ pub struct FragmentLimits {
 
 impl Default for FragmentLimits {
     fn default() -> Self {
-        FragmentLimits {
-            max_pending: 4096,
-            max_bytes: 64 * 1024 * 1024,
-        }
+        FragmentLimits { max_pending: 4096, max_bytes: 64 * 1024 * 1024 }
     }
 }
 
@@ -84,20 +81,11 @@ pub struct Defragmenter {
 impl Defragmenter {
     /// A defragmenter with the given caps.
     pub fn new(limits: FragmentLimits) -> Self {
-        Defragmenter {
-            limits,
-            ..Default::default()
-        }
+        Defragmenter { limits, ..Default::default() }
     }
 
     /// Adds one fragment (`offset` in bytes); returns the datagram when this fragment completes it.
-    pub fn add(
-        &mut self,
-        key: FragmentKey,
-        offset: u32,
-        more: bool,
-        data: &[u8],
-    ) -> Option<Reassembled> {
+    pub fn add(&mut self, key: FragmentKey, offset: u32, more: bool, data: &[u8]) -> Option<Reassembled> {
         if data.len() > self.limits.max_bytes {
             return None;
         }
@@ -145,13 +133,7 @@ mod tests {
     use super::*;
 
     fn key(id: u32) -> FragmentKey {
-        FragmentKey {
-            src: [1; 16],
-            dst: [2; 16],
-            id,
-            proto: 17,
-            version: 4,
-        }
+        FragmentKey { src: [1; 16], dst: [2; 16], id, proto: 17, version: 4 }
     }
 
     #[test]
@@ -159,14 +141,7 @@ mod tests {
         let mut d = Defragmenter::default();
         assert!(d.add(key(1), 8, false, b"world").is_none());
         let r = d.add(key(1), 0, true, b"hello, w").unwrap();
-        assert_eq!(
-            r.payload,
-            b"hello, world".to_vec()[..8]
-                .iter()
-                .chain(b"world")
-                .copied()
-                .collect::<Vec<_>>()
-        );
+        assert_eq!(r.payload, b"hello, world".to_vec()[..8].iter().chain(b"world").copied().collect::<Vec<_>>());
     }
 
     #[test]
@@ -179,17 +154,11 @@ mod tests {
 
     #[test]
     fn memory_cap_evicts_oldest() {
-        let mut d = Defragmenter::new(FragmentLimits {
-            max_pending: 2,
-            max_bytes: 1 << 20,
-        });
+        let mut d = Defragmenter::new(FragmentLimits { max_pending: 2, max_bytes: 1 << 20 });
         d.add(key(1), 0, true, &[0; 8]);
         d.add(key(2), 0, true, &[0; 8]);
         d.add(key(3), 0, true, &[0; 8]);
         assert_eq!(d.pending.len(), 2);
-        assert!(
-            d.add(key(1), 8, false, &[0; 8]).is_none(),
-            "key 1 was evicted"
-        );
+        assert!(d.add(key(1), 8, false, &[0; 8]).is_none(), "key 1 was evicted");
     }
 }

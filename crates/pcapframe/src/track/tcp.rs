@@ -69,11 +69,7 @@ struct Conversation {
 
 impl Conversation {
     fn new(stream: u32) -> Self {
-        Conversation {
-            stream,
-            dirs: [Direction::default(); 2],
-            closed: false,
-        }
+        Conversation { stream, dirs: [Direction::default(); 2], closed: false }
     }
 
     /// A SYN that opens a new connection on a reused address/port pair.
@@ -88,18 +84,15 @@ impl Conversation {
     }
 
     /// Window multiplier for segments sent in `dir`: `2^shift`, -1 unknown, -2 no scaling.
+    /// The sender's own SYN decides, unless the peer's SYN refused scaling; with no SYN from
+    /// the sender, scaling is unknown unless the peer's SYN refused it.
     fn scalefactor(&self, dir: usize) -> i32 {
-        match (self.dirs[dir].syn, self.dirs[1 - dir].syn) {
-            (
-                Some(Syn {
-                    wscale: Some(own), ..
-                }),
-                Some(Syn {
-                    wscale: Some(_), ..
-                }),
-            ) => 1 << own.min(14),
-            (Some(Syn { wscale: None, .. }), _) | (_, Some(Syn { wscale: None, .. })) => -2,
-            _ => -1,
+        let peer_refused = matches!(self.dirs[1 - dir].syn, Some(Syn { wscale: None, .. }));
+        match self.dirs[dir].syn {
+            Some(Syn { wscale: Some(own), .. }) if !peer_refused => 1 << own.min(14),
+            Some(_) => -2,
+            None if peer_refused => -2,
+            None => -1,
         }
     }
 }
@@ -126,18 +119,15 @@ impl TcpTracker {
         }
         let syn = seg.flags & SYN != 0;
         let this = &mut conv.dirs[dir];
-        if syn && this.syn.is_none() {
-            this.syn = Some(Syn {
-                isn: seg.seq,
-                wscale: seg.wscale,
-            });
+        if syn {
+            // Every SYN re-bases its direction (a second SYN-ACK with a new ISN does, in tshark).
+            this.syn = Some(Syn { isn: seg.seq, wscale: seg.wscale });
             this.base = Some(seg.seq);
         }
         let base = *this.base.get_or_insert(seg.seq.wrapping_sub(1));
         let other = &mut conv.dirs[1 - dir];
         let ack = if seg.flags & ACK != 0 {
-            seg.ack
-                .wrapping_sub(*other.base.get_or_insert(seg.ack.wrapping_sub(1)))
+            seg.ack.wrapping_sub(*other.base.get_or_insert(seg.ack.wrapping_sub(1)))
         } else {
             0
         };
@@ -153,21 +143,11 @@ impl TcpTracker {
             (u32::from(seg.window), None)
         } else {
             let factor = conv.scalefactor(dir);
-            let size = if factor > 0 {
-                u32::from(seg.window) << factor.trailing_zeros()
-            } else {
-                u32::from(seg.window)
-            };
+            let size =
+                if factor > 0 { u32::from(seg.window) << factor.trailing_zeros() } else { u32::from(seg.window) };
             (size, Some(factor))
         };
-        TcpView {
-            stream: conv.stream,
-            seq,
-            ack,
-            nxtseq,
-            window_size,
-            scalefactor,
-        }
+        TcpView { stream: conv.stream, seq, ack, nxtseq, window_size, scalefactor }
     }
 }
 
@@ -175,52 +155,22 @@ impl TcpTracker {
 mod tests {
     use super::*;
 
-    fn seg(
-        from_client: bool,
-        seq: u32,
-        ack: u32,
-        flags: u16,
-        window: u16,
-        wscale: Option<u8>,
-        len: u32,
-    ) -> TcpSegment {
+    fn seg(from_client: bool, seq: u32, ack: u32, flags: u16, window: u16, wscale: Option<u8>, len: u32) -> TcpSegment {
         let c = Endpoint::new(&[10, 0, 0, 1], 40000);
         let s = Endpoint::new(&[10, 0, 0, 2], 80);
         let (src, dst) = if from_client { (c, s) } else { (s, c) };
-        TcpSegment {
-            src,
-            dst,
-            seq,
-            ack,
-            flags,
-            window,
-            wscale,
-            payload_len: len,
-        }
+        TcpSegment { src, dst, seq, ack, flags, window, wscale, payload_len: len }
     }
 
     #[test]
     fn handshake_gives_relative_numbers_and_scaling() {
         let mut t = TcpTracker::default();
         let v = t.observe(&seg(true, 1000, 0, SYN, 5840, Some(6), 0));
-        assert_eq!(
-            (
-                v.stream,
-                v.seq,
-                v.ack,
-                v.nxtseq,
-                v.window_size,
-                v.scalefactor
-            ),
-            (0, 0, 0, 1, 5840, None)
-        );
+        assert_eq!((v.stream, v.seq, v.ack, v.nxtseq, v.window_size, v.scalefactor), (0, 0, 0, 1, 5840, None));
         let v = t.observe(&seg(false, 5000, 1001, SYN | ACK, 4140, Some(0), 0));
         assert_eq!((v.seq, v.ack, v.nxtseq), (0, 1, 1));
         let v = t.observe(&seg(true, 1001, 5001, ACK | 0x8, 92, None, 379));
-        assert_eq!(
-            (v.seq, v.ack, v.nxtseq, v.window_size, v.scalefactor),
-            (1, 1, 380, 92 * 64, Some(64))
-        );
+        assert_eq!((v.seq, v.ack, v.nxtseq, v.window_size, v.scalefactor), (1, 1, 380, 92 * 64, Some(64)));
         let v = t.observe(&seg(false, 5001, 1380, ACK, 100, None, 0));
         assert_eq!((v.window_size, v.scalefactor), (100, Some(1)));
     }
@@ -233,6 +183,23 @@ mod tests {
         // The server's base was inferred from the client's ACK.
         let v = t.observe(&seg(false, 9000, 782, ACK, 10, None, 0));
         assert_eq!((v.seq, v.ack), (1, 6));
+    }
+
+    #[test]
+    fn a_second_syn_ack_with_a_new_isn_rebases_the_direction() {
+        let mut t = TcpTracker::default();
+        t.observe(&seg(true, 100, 0, SYN, 100, None, 0));
+        t.observe(&seg(false, 1000, 101, SYN | ACK, 100, None, 0));
+        assert_eq!(t.observe(&seg(false, 5000, 101, SYN | ACK, 100, None, 0)).seq, 0);
+        assert_eq!(t.observe(&seg(true, 101, 1001, ACK, 100, None, 0)).ack, 1001u32.wrapping_sub(5000));
+    }
+
+    #[test]
+    fn own_window_scale_applies_before_the_peer_answers() {
+        let mut t = TcpTracker::default();
+        t.observe(&seg(true, 1, 0, SYN, 100, Some(8), 0));
+        let v = t.observe(&seg(true, 1, 0, RST | ACK, 343, None, 0));
+        assert_eq!((v.scalefactor, v.window_size), (Some(256), 343 * 256));
     }
 
     #[test]
