@@ -5,5 +5,5 @@
 mod reader;
 mod timestamp;
 
-pub use reader::{CaptureFormat, CaptureReader, ReaderLimits, Record};
+pub use reader::{CaptureFormat, CaptureReader, ReaderLimits, Record, RecordKind, NO_LINK};
 pub use timestamp::TsResolution;

@@ -34,11 +34,24 @@ impl Default for ReaderLimits {
     }
 }
 
+/// What kind of block a [`Record`] came from; tshark numbers all of them as frames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordKind {
+    /// A legacy pcap record or a pcapng Enhanced Packet Block.
+    Packet,
+    /// A pcapng Simple Packet Block: no timestamp (tshark counts it as time 0).
+    SimplePacket,
+    /// A pcapng Custom Block: a frame of its data, with no time, interface or link layer.
+    Custom,
+}
+
 /// One captured packet, borrowed from the reader's buffer until the next call.
 #[derive(Debug, Clone, Copy)]
 pub struct Record<'a> {
     /// 1-based frame number.
     pub number: u64,
+    /// The block it came from.
+    pub kind: RecordKind,
     /// Arrival time in nanoseconds since the Unix epoch; `None` for pcapng Simple Packet Blocks.
     pub timestamp_ns: Option<i64>,
     /// Length of the packet on the wire (`frame.len`).
@@ -63,6 +76,7 @@ struct Interface {
 
 /// Metadata of a packet block, copied out so that the block's borrow can end.
 struct PacketMeta {
+    kind: RecordKind,
     number: u64,
     offset: u64,
     timestamp_ns: Option<i64>,
@@ -79,6 +93,9 @@ enum Step {
 }
 
 const INITIAL_BUFFER: usize = 1 << 16;
+
+/// Link type given to records that have no link layer (pcapng Custom Blocks).
+pub const NO_LINK: u32 = u32::MAX;
 
 /// What the headers seen so far say about the packets that follow.
 struct Layout {
@@ -161,6 +178,7 @@ impl<'r> CaptureReader<'r> {
                 let buffer = self.inner.data();
                 let start = meta.data_addr - buffer.as_ptr() as usize;
                 Ok(Some(Record {
+                    kind: meta.kind,
                     number: meta.number,
                     timestamp_ns: meta.timestamp_ns,
                     wire_len: meta.wire_len,
@@ -309,6 +327,7 @@ impl Layout {
                 self.check_packet_len(packet.caplen, at)?;
                 let frac = i64::from(packet.ts_usec) * if nanos { 1 } else { 1000 };
                 Ok(Step::Packet(PacketMeta {
+                    kind: RecordKind::Packet,
                     number: 0,
                     offset: 0,
                     timestamp_ns: Some(i64::from(packet.ts_sec) * 1_000_000_000 + frac),
@@ -343,6 +362,7 @@ impl Layout {
                     .saturating_add(interface.offset_secs.saturating_mul(1_000_000_000));
                 let data = epb.packet_data();
                 Ok(Step::Packet(PacketMeta {
+                    kind: RecordKind::Packet,
                     number: 0,
                     offset: 0,
                     timestamp_ns: Some(ts),
@@ -360,6 +380,7 @@ impl Layout {
                     data = &data[..interface.snaplen as usize];
                 }
                 Ok(Step::Packet(PacketMeta {
+                    kind: RecordKind::SimplePacket,
                     number: 0,
                     offset: 0,
                     timestamp_ns: None,
@@ -370,7 +391,18 @@ impl Layout {
                     data_len: data.len(),
                 }))
             }
-            // Name resolution, statistics, secrets, custom and unknown blocks carry no packet.
+            PcapBlockOwned::NG(Block::Custom(custom)) => Ok(Step::Packet(PacketMeta {
+                kind: RecordKind::Custom,
+                number: 0,
+                offset: 0,
+                timestamp_ns: None,
+                wire_len: custom.data.len() as u32,
+                interface_id: None,
+                link_type: NO_LINK,
+                data_addr: custom.data.as_ptr() as usize,
+                data_len: custom.data.len(),
+            })),
+            // Name resolution, statistics, secrets and unknown blocks carry no packet.
             PcapBlockOwned::NG(_) => Ok(Step::Skip),
         }
     }

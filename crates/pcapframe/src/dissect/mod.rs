@@ -11,7 +11,7 @@ mod link;
 mod tcp;
 mod udp;
 
-use crate::capture::Record;
+use crate::capture::{Record, RecordKind};
 use crate::fields::{Field, FieldSet, FrameValues, Value};
 use crate::track::{Defragmenter, FragmentLimits, TcpTracker, UdpTracker};
 
@@ -70,6 +70,12 @@ impl Dissector {
 
     fn frame_fields(&mut self, rec: &Record<'_>, out: &mut FrameValues) {
         out.uint(Field::FrameNumber, rec.number);
+        if rec.kind == RecordKind::Custom {
+            // tshark shows a custom block's length only: no time, and it leaves time tracking alone.
+            out.uint(Field::FrameLen, rec.wire_len);
+            out.uint(Field::FrameCapLen, rec.data.len() as u64);
+            return;
+        }
         if let Some(ts) = rec.timestamp_ns {
             let first = *self.first_ts.get_or_insert(ts);
             out.push(Field::FrameTimeEpoch, Value::Nanos(ts));
