@@ -8,7 +8,7 @@ BIN := $(CARGO_TARGET_DIR)/release/pcapframe
 OUT ?= out
 BENCH_FRAMES ?= 1000000
 
-.PHONY: all run test lint unit parity bench build tshark help
+.PHONY: all run test lint unit parity bench build tshark help fixtures
 all: test
 
 help:
@@ -26,6 +26,10 @@ tshark:
 build:
 	@echo "==> cargo build --release (first build compiles polars: ~10 min on 2 cores)"
 	$(CARGO) build --release --workspace
+
+fixtures: build
+	@echo "==> regenerating fixtures/ (deterministic: a test checks they match byte for byte)"
+	$(CARGO_TARGET_DIR)/release/pcapframe-fixtures fixtures
 
 lint:
 	@echo "==> cargo fmt --check, clippy -D warnings"

@@ -6,6 +6,8 @@ use crate::fields::Field;
 
 /// ICMP types that quote the offending datagram's header.
 const ICMP_ERRORS: [u8; 5] = [3, 4, 5, 11, 12];
+/// ICMP types whose quote tshark reads only as far as RFC 792's "header + 64 bits".
+const ICMP_SHORT_QUOTE: [u8; 2] = [4, 5];
 /// ICMP types that carry an identifier and sequence number.
 const ICMP_WITH_IDENT: [u8; 8] = [0, 8, 13, 14, 15, 16, 17, 18];
 /// ICMPv6 error types (destination unreachable, too big, time exceeded, parameter problem).
@@ -22,8 +24,14 @@ pub(crate) fn icmpv4(ctx: &mut Ctx<'_>, data: &[u8]) {
             ctx.out.uint(Field::IcmpSeq, seq);
         }
     } else if ICMP_ERRORS.contains(&kind) && data.len() > 8 {
+        let mut inner = &data[8..];
+        if ICMP_SHORT_QUOTE.contains(&kind) {
+            // tshark reads only the inner header and 8 bytes of a redirect's or quench's quote.
+            let keep = usize::from(inner[0] & 0x0f) * 4 + 8;
+            inner = &inner[..keep.min(inner.len())];
+        }
         quoted(ctx, |ctx| {
-            ip::ipv4(ctx, &data[8..]);
+            ip::ipv4(ctx, inner);
         });
     }
 }

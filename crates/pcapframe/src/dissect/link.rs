@@ -20,6 +20,7 @@ const ETHERTYPE_IPV4: u16 = 0x0800;
 const ETHERTYPE_ARP: u16 = 0x0806;
 const ETHERTYPE_RARP: u16 = 0x8035;
 const ETHERTYPE_VLAN: u16 = 0x8100;
+const ETHERTYPE_8021AD: u16 = 0x88a8;
 const ETHERTYPE_IPV6: u16 = 0x86dd;
 const ETHERTYPE_MPLS: u16 = 0x8847;
 
@@ -55,45 +56,73 @@ fn ethernet(ctx: &mut Ctx<'_>, data: &[u8], wire_len: u32) {
         return;
     };
     if ethertype < 0x0600 {
-        return; // IEEE 802.3 length field: LLC payload, not decoded.
+        // IEEE 802.3: a length field; the LLC payload is not decoded, but what follows it is split.
+        let end = (14 + usize::from(ethertype)).min(data.len());
+        trailer(ctx, &data[end..], end, wire_len, false);
+        return;
     }
     ctx.out.uint(Field::EthType, ethertype);
     let mut offset = 14;
     let mut ethertype = ethertype;
-    while ethertype == ETHERTYPE_VLAN {
-        let Some(tci) = be16(data, offset) else {
-            return;
-        };
-        ctx.out.uint(Field::VlanPriority, tci >> 13);
-        ctx.out.uint(Field::VlanId, tci & 0x0fff);
-        let Some(inner) = be16(data, offset + 2) else {
-            return;
-        };
-        ctx.out.uint(Field::VlanEtype, inner);
-        ethertype = inner;
+    let mut tagged = false;
+    loop {
+        match ethertype {
+            ETHERTYPE_VLAN => {
+                let Some(tci) = be16(data, offset) else { return };
+                ctx.out.uint(Field::VlanPriority, tci >> 13);
+                ctx.out.uint(Field::VlanId, tci & 0x0fff);
+                let Some(inner) = be16(data, offset + 2) else { return };
+                ctx.out.uint(Field::VlanEtype, inner);
+                ethertype = inner;
+            }
+            // 802.1ad service tag: tshark shows it as ieee8021ad.*, not vlan.*.
+            ETHERTYPE_8021AD => {
+                let Some(inner) = be16(data, offset + 2) else { return };
+                ethertype = inner;
+            }
+            _ => break,
+        }
+        tagged = true;
         offset += 4;
     }
     let payload = &data[offset.min(data.len())..];
     let Some(used) = network(ctx, ethertype, payload) else {
         return;
     };
-    // tshark splits off padding, trailer and FCS only when no 802.1Q tag sits in between.
-    if offset == 14 {
-        trailer(ctx, &payload[used.min(payload.len())..], wire_len);
-    }
+    let extra = &payload[used.min(payload.len())..];
+    trailer(ctx, extra, data.len() - extra.len(), wire_len, tagged);
 }
 
-/// Splits the bytes after the payload into `eth.padding`, `eth.trailer` and `eth.fcs`.
-fn trailer(ctx: &mut Ctx<'_>, mut extra: &[u8], wire_len: u32) {
-    let mut fcs = None;
-    if wire_len >= 64 && extra.len() >= 4 {
-        let split = extra.len() - 4;
-        fcs = be32(extra, split);
-        extra = &extra[..split];
+/// Splits the bytes after the payload as tshark does: all-zero bytes that bring the frame to
+/// the 60-byte minimum are `eth.padding`; on frames of 64 bytes or more the last 4 bytes are
+/// `eth.fcs`; anything else is `eth.trailer`. Behind 802.1Q tags only the padding is reported.
+fn trailer(ctx: &mut Ctx<'_>, extra: &[u8], payload_end: usize, wire_len: u32, tagged: bool) {
+    let pad_len = 60usize.saturating_sub(payload_end).min(extra.len());
+    let (pad, _) = extra.split_at(pad_len);
+    let pad_is_zero = pad.iter().all(|b| *b == 0);
+    if tagged {
+        if pad_is_zero && !pad.is_empty() {
+            ctx.out.bytes(Field::EthPadding, pad);
+        }
+        return;
     }
-    if !extra.is_empty() {
-        let field = if extra.iter().all(|b| *b == 0) { Field::EthPadding } else { Field::EthTrailer };
-        ctx.out.bytes(field, extra);
+    let (body, fcs) = if wire_len >= 64 && extra.len() >= 4 {
+        let split = extra.len() - 4;
+        (&extra[..split], be32(extra, split))
+    } else {
+        (extra, None)
+    };
+    let pad_len = pad_len.min(body.len());
+    let trailer = if pad_is_zero {
+        if pad_len > 0 {
+            ctx.out.bytes(Field::EthPadding, &body[..pad_len]);
+        }
+        &body[pad_len..]
+    } else {
+        body
+    };
+    if !trailer.is_empty() {
+        ctx.out.bytes(Field::EthTrailer, trailer);
     }
     if let Some(fcs) = fcs {
         ctx.out.uint(Field::EthFcs, fcs);

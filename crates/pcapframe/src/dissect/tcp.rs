@@ -26,9 +26,7 @@ fn decode(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) -> Option<()> {
     ctx.out.uint(Field::TcpDstport, dport);
     let seq = be32(data, 4)?;
     if ctx.quoted {
-        // Inside an ICMP error tshark shows the ports and the sequence number as sent, no more.
-        ctx.out.uint(Field::TcpSeq, seq);
-        return Some(());
+        return quoted(ctx, ip, sport, dport, seq, data);
     }
     let ack = be32(data, 8)?;
     let hdr_len = usize::from(u8_at(data, 12)? >> 4) * 4;
@@ -49,6 +47,7 @@ fn decode(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) -> Option<()> {
             flags,
             window,
             wscale: parsed.wscale,
+            options_complete: data.len() >= hdr_len,
             payload_len,
         }))
     } else {
@@ -69,12 +68,7 @@ fn decode(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) -> Option<()> {
     }
     out.uint(Field::TcpAckRaw, ack);
     out.uint(Field::TcpHdrLen, hdr_len as u64);
-    out.uint(Field::TcpFlags, flags);
-    out.push(Field::TcpFlagsSyn, Value::Bool(flags & 0x002 != 0));
-    out.push(Field::TcpFlagsAck, Value::Bool(flags & 0x010 != 0));
-    out.push(Field::TcpFlagsFin, Value::Bool(flags & 0x001 != 0));
-    out.push(Field::TcpFlagsReset, Value::Bool(flags & 0x004 != 0));
-    out.push(Field::TcpFlagsPush, Value::Bool(flags & 0x008 != 0));
+    push_flags(out, flags);
     out.uint(Field::TcpWindowSizeValue, window);
     if let Some(v) = view {
         out.uint(Field::TcpWindowSize, v.window_size);
@@ -84,16 +78,57 @@ fn decode(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) -> Option<()> {
     }
     out.uint(Field::TcpChecksum, checksum);
     out.uint(Field::TcpUrgentPointer, urgent);
-    if let Some(mss) = parsed.mss {
-        out.uint(Field::TcpOptionsMssVal, mss);
-    }
-    if let Some(shift) = parsed.wscale {
-        out.uint(Field::TcpOptionsWscaleShift, shift);
-    }
-    if let Some(tsval) = parsed.tsval {
-        out.uint(Field::TcpOptionsTimestampTsval, tsval);
-    }
+    parsed.push(out);
     Some(())
+}
+
+/// A TCP header quoted inside an ICMP error: tshark shows `tcp.seq` as sent, and with a whole
+/// header the conversation's stream, window scaling and options, but no sequence analysis.
+fn quoted(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, sport: u16, dport: u16, seq: u32, data: &[u8]) -> Option<()> {
+    ctx.out.uint(Field::TcpSeq, seq);
+    if data.len() < 20 {
+        return Some(());
+    }
+    let ack = be32(data, 8)?;
+    let hdr_len = usize::from(u8_at(data, 12)? >> 4) * 4;
+    let flags = be16(data, 12)? & 0x0fff;
+    let window = be16(data, 14)?;
+    let parsed = Options::parse(data.get(20..hdr_len.min(data.len())).unwrap_or(&[]));
+    let view = ctx.state.tcp.quoted(&TcpSegment {
+        src: Endpoint::new(ip.src, sport),
+        dst: Endpoint::new(ip.dst, dport),
+        seq,
+        ack,
+        flags,
+        window,
+        wscale: parsed.wscale,
+        options_complete: data.len() >= hdr_len,
+        payload_len: 0,
+    });
+    let out = &mut *ctx.out;
+    out.uint(Field::TcpStream, view.stream);
+    out.uint(Field::TcpAck, ack);
+    out.uint(Field::TcpAckRaw, ack);
+    out.uint(Field::TcpHdrLen, hdr_len as u64);
+    push_flags(out, flags);
+    out.uint(Field::TcpWindowSizeValue, window);
+    out.uint(Field::TcpWindowSize, view.window_size);
+    if let Some(factor) = view.scalefactor {
+        out.push(Field::TcpWindowSizeScalefactor, Value::Int(factor.into()));
+    }
+    out.uint(Field::TcpChecksum, be16(data, 16)?);
+    out.uint(Field::TcpUrgentPointer, be16(data, 18)?);
+    parsed.push(out);
+    Some(())
+}
+
+fn push_flags(out: &mut crate::fields::FrameValues, flags: u16) {
+    out.uint(Field::TcpFlags, flags);
+    out.push(Field::TcpFlagsSyn, Value::Bool(flags & 0x002 != 0));
+    out.push(Field::TcpFlagsAck, Value::Bool(flags & 0x010 != 0));
+    out.push(Field::TcpFlagsFin, Value::Bool(flags & 0x001 != 0));
+    out.push(Field::TcpFlagsReset, Value::Bool(flags & 0x004 != 0));
+    out.push(Field::TcpFlagsPush, Value::Bool(flags & 0x008 != 0));
 }
 
 /// The TCP options pcapframe reports, read up to the end of the captured bytes.
@@ -105,6 +140,18 @@ struct Options {
 }
 
 impl Options {
+    fn push(&self, out: &mut crate::fields::FrameValues) {
+        if let Some(mss) = self.mss {
+            out.uint(Field::TcpOptionsMssVal, mss);
+        }
+        if let Some(shift) = self.wscale {
+            out.uint(Field::TcpOptionsWscaleShift, shift);
+        }
+        if let Some(tsval) = self.tsval {
+            out.uint(Field::TcpOptionsTimestampTsval, tsval);
+        }
+    }
+
     fn parse(mut b: &[u8]) -> Options {
         let mut opts = Options::default();
         while let Some(&kind) = b.first() {

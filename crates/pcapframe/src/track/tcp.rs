@@ -27,6 +27,8 @@ pub struct TcpSegment {
     pub window: u16,
     /// Window scale option (shift count), if the header carries one.
     pub wscale: Option<u8>,
+    /// Whether all the options were captured (if not, a missing window scale proves nothing).
+    pub options_complete: bool,
     /// Payload length (`tcp.len`).
     pub payload_len: u32,
 }
@@ -51,7 +53,8 @@ pub struct TcpView {
 #[derive(Debug, Clone, Copy)]
 struct Syn {
     isn: u32,
-    wscale: Option<u8>,
+    /// `None` when the SYN's options were not fully captured.
+    wscale: Option<Option<u8>>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -83,13 +86,23 @@ impl Conversation {
         }
     }
 
+    /// `tcp.window_size` and `tcp.window_size_scalefactor` (none on SYN segments).
+    fn window(&self, dir: usize, seg: &TcpSegment) -> (u32, Option<i32>) {
+        if seg.flags & SYN != 0 {
+            return (u32::from(seg.window), None);
+        }
+        let factor = self.scalefactor(dir);
+        let size = if factor > 0 { u32::from(seg.window) << factor.trailing_zeros() } else { u32::from(seg.window) };
+        (size, Some(factor))
+    }
+
     /// Window multiplier for segments sent in `dir`: `2^shift`, -1 unknown, -2 no scaling.
     /// The sender's own SYN decides, unless the peer's SYN refused scaling; with no SYN from
     /// the sender, scaling is unknown unless the peer's SYN refused it.
     fn scalefactor(&self, dir: usize) -> i32 {
-        let peer_refused = matches!(self.dirs[1 - dir].syn, Some(Syn { wscale: None, .. }));
-        match self.dirs[dir].syn {
-            Some(Syn { wscale: Some(own), .. }) if !peer_refused => 1 << own.min(14),
+        let peer_refused = matches!(self.dirs[1 - dir].syn, Some(Syn { wscale: Some(None), .. }));
+        match self.dirs[dir].syn.and_then(|s| s.wscale) {
+            Some(Some(own)) if !peer_refused => 1 << own.min(14),
             Some(_) => -2,
             None if peer_refused => -2,
             None => -1,
@@ -105,6 +118,19 @@ pub struct TcpTracker {
 }
 
 impl TcpTracker {
+    /// Stream index and window values of a segment quoted inside an ICMP error: the
+    /// conversation is looked up (created if new) but its state is left alone.
+    pub fn quoted(&mut self, seg: &TcpSegment) -> TcpView {
+        let (key, dir) = ConvKey::of(seg.src, seg.dst);
+        let next_stream = &mut self.next_stream;
+        let conv = self.conversations.entry(key).or_insert_with(|| {
+            *next_stream += 1;
+            Conversation::new(*next_stream - 1)
+        });
+        let (window_size, scalefactor) = conv.window(dir, seg);
+        TcpView { stream: conv.stream, seq: seg.seq, ack: seg.ack, nxtseq: 0, window_size, scalefactor }
+    }
+
     /// Updates the state with one segment and returns its derived values.
     pub fn observe(&mut self, seg: &TcpSegment) -> TcpView {
         let (key, dir) = ConvKey::of(seg.src, seg.dst);
@@ -121,7 +147,7 @@ impl TcpTracker {
         let this = &mut conv.dirs[dir];
         if syn {
             // Every SYN re-bases its direction (a second SYN-ACK with a new ISN does, in tshark).
-            this.syn = Some(Syn { isn: seg.seq, wscale: seg.wscale });
+            this.syn = Some(Syn { isn: seg.seq, wscale: seg.options_complete.then_some(seg.wscale) });
             this.base = Some(seg.seq);
         }
         let base = *this.base.get_or_insert(seg.seq.wrapping_sub(1));
@@ -139,14 +165,7 @@ impl TcpTracker {
             .wrapping_add(seg.payload_len)
             .wrapping_add(u32::from(syn))
             .wrapping_add(u32::from(seg.flags & FIN != 0));
-        let (window_size, scalefactor) = if syn {
-            (u32::from(seg.window), None)
-        } else {
-            let factor = conv.scalefactor(dir);
-            let size =
-                if factor > 0 { u32::from(seg.window) << factor.trailing_zeros() } else { u32::from(seg.window) };
-            (size, Some(factor))
-        };
+        let (window_size, scalefactor) = conv.window(dir, seg);
         TcpView { stream: conv.stream, seq, ack, nxtseq, window_size, scalefactor }
     }
 }
@@ -159,7 +178,7 @@ mod tests {
         let c = Endpoint::new(&[10, 0, 0, 1], 40000);
         let s = Endpoint::new(&[10, 0, 0, 2], 80);
         let (src, dst) = if from_client { (c, s) } else { (s, c) };
-        TcpSegment { src, dst, seq, ack, flags, window, wscale, payload_len: len }
+        TcpSegment { src, dst, seq, ack, flags, window, wscale, options_complete: true, payload_len: len }
     }
 
     #[test]
@@ -200,6 +219,14 @@ mod tests {
         t.observe(&seg(true, 1, 0, SYN, 100, Some(8), 0));
         let v = t.observe(&seg(true, 1, 0, RST | ACK, 343, None, 0));
         assert_eq!((v.scalefactor, v.window_size), (Some(256), 343 * 256));
+    }
+
+    #[test]
+    fn syn_options_cut_by_the_snaplen_leave_scaling_unknown() {
+        let mut t = TcpTracker::default();
+        t.observe(&TcpSegment { options_complete: false, ..seg(true, 1, 0, SYN, 100, None, 0) });
+        t.observe(&seg(false, 9, 2, SYN | ACK, 100, Some(7), 0));
+        assert_eq!(t.observe(&seg(true, 2, 10, ACK, 100, None, 0)).scalefactor, Some(-1));
     }
 
     #[test]

@@ -1,0 +1,14 @@
+//! Deterministic captures for pcapframe's tests and notebooks: same seed, same bytes, everywhere.
+//!
+//! [`writer`] writes pcap and pcapng, [`packet`] builds valid packets with etherparse,
+//! [`edge`] makes one small capture per edge case.
+
+pub mod edge;
+pub mod packet;
+pub mod rng;
+pub mod writer;
+
+/// Every committed fixture, by file name.
+pub fn all() -> Vec<(&'static str, Vec<u8>)> {
+    edge::all()
+}
