@@ -3,6 +3,7 @@
 //! [`writer`] writes pcap and pcapng, [`packet`] builds valid packets with etherparse,
 //! [`edge`] makes one small capture per edge case.
 
+pub mod bench;
 pub mod edge;
 pub mod packet;
 pub mod rng;

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# tshark vs pcapframe on the same capture and fields, in one run, as ratios.
+# usage: bench/run.sh PCAPFRAME_BIN FRAMES
+set -euo pipefail
+bin=$1
+frames=${2:-1000000}
+dir=$(dirname "$bin")
+cache=${BENCH_DIR:-${HOME}/.cache/pcapframe/bench}
+mkdir -p "$cache"
+capture="$cache/bench-$frames.pcap"
+if [ ! -f "$capture" ]; then
+  echo "==> generating $capture (~$frames frames)"
+  "$dir/pcapframe-fixtures" --bench "$frames" "$capture"
+fi
+echo "==> capture: $capture ($(du -h "$capture" | cut -f1), $("$bin" -r "$capture" -T fields -e frame.number | wc -l) frames)"
+core=$("$bin" -G fields | cut -f3 | sed 's/^/-e /' | tr '\n' ' ')
+
+# run LABEL CMD...: wall seconds and peak RSS (MiB) of CMD, output discarded
+run() {
+  local label=$1; shift
+  /usr/bin/time -f "%e %M" -o "$cache/time.txt" "$@" > /dev/null 2> "$cache/stderr.txt" || { cat "$cache/stderr.txt"; exit 1; }
+  read -r secs kib < "$cache/time.txt"
+  echo "$label $secs $((kib / 1024))"
+}
+
+results=$(
+  run "tshark:frame.len,tcp.stream"        tshark -r "$capture" -T fields -e frame.len -e tcp.stream
+  run "pcapframe:frame.len,tcp.stream"     "$bin" -r "$capture" -T fields -e frame.len -e tcp.stream
+  run "tshark:all-79-core-fields"          tshark -r "$capture" -T fields $core
+  run "pcapframe:all-79-core-fields"       "$bin" -r "$capture" -T fields $core
+  run "pcapframe:core-fields-to-parquet"   "$bin" -r "$capture" $core --out "$cache/bench.parquet"
+)
+echo
+printf '%-36s %10s %12s\n' "run" "seconds" "peak RSS MiB"
+echo "$results" | while read -r label secs mib; do printf '%-36s %10s %12s\n' "$label" "$secs" "$mib"; done
+echo
+echo "$results" | awk '
+  { t[$1] = $2 }
+  END {
+    printf "speed-up, frame.len + tcp.stream:  %.1fx\n", t["tshark:frame.len,tcp.stream"] / t["pcapframe:frame.len,tcp.stream"]
+    printf "speed-up, all 79 core fields:      %.1fx\n", t["tshark:all-79-core-fields"] / t["pcapframe:all-79-core-fields"]
+  }'

@@ -1,0 +1,123 @@
+//! The typed DataFrame holds tshark's values: every core field of every capture, first
+//! occurrence, compared cell by cell with `tshark -T fields -E occurrence=f`.
+//! Relative times are f64 seconds: equal to tshark's to within f64 precision.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use pcapframe::fields::FieldType;
+use pcapframe::polars::prelude::*;
+use pcapframe::{read_pcap, ReadOptions, FIELDS};
+
+fn captures() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut out = Vec::new();
+    for dir in [root.join("fixtures"), root.join("../shared/captures")] {
+        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if [".pcap", ".pcapng", ".cap"].iter().any(|x| name.ends_with(x)) {
+                out.push(e.path());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A typed cell rendered the way tshark prints the field.
+fn as_tshark_text(ty: FieldType, v: AnyValue<'_>) -> Option<String> {
+    let unsigned = |n: u64| match ty {
+        FieldType::Hex { digits, .. } => format!("0x{:0width$x}", n, width = digits as usize),
+        _ => n.to_string(),
+    };
+    Some(match v {
+        AnyValue::Null => return None,
+        AnyValue::UInt8(n) => unsigned(n.into()),
+        AnyValue::UInt16(n) => unsigned(n.into()),
+        AnyValue::UInt32(n) => unsigned(n.into()),
+        AnyValue::UInt64(n) => unsigned(n),
+        AnyValue::Int32(n) => n.to_string(),
+        AnyValue::Boolean(b) => if b { "1" } else { "0" }.to_string(),
+        AnyValue::String(s) => s.to_string(),
+        AnyValue::StringOwned(s) => s.to_string(),
+        AnyValue::BinaryOwned(b) => b.iter().map(|x| format!("{x:02x}")).collect(),
+        AnyValue::Binary(b) => b.iter().map(|x| format!("{x:02x}")).collect(),
+        AnyValue::Datetime(ns, _, _) | AnyValue::DatetimeOwned(ns, _, _) => {
+            let mut s = String::new();
+            pcapframe::fields::write_seconds(ns, &mut s);
+            s
+        }
+        AnyValue::Float64(x) => format!("{x}"),
+        other => panic!("unexpected cell {other:?}"),
+    })
+}
+
+#[test]
+fn typed_columns_hold_tsharks_values() {
+    if Command::new("tshark").arg("-v").output().is_err() {
+        eprintln!("SKIPPED: tshark is not installed (make test installs it)");
+        return;
+    }
+    let names: Vec<String> = FIELDS.iter().map(|f| f.name.to_string()).collect();
+    let mut cells = 0u64;
+    for capture in captures() {
+        let df = read_pcap(&capture, &ReadOptions::fields(names.iter().cloned())).unwrap();
+        let mut cmd = Command::new("tshark");
+        cmd.arg("-r").arg(&capture).args(["-T", "fields", "-E", "occurrence=f"]);
+        for n in &names {
+            cmd.args(["-e", n]);
+        }
+        let text = String::from_utf8(cmd.output().unwrap().stdout).unwrap();
+        let rows: Vec<&str> = text.lines().collect();
+        assert_eq!(rows.len(), df.height(), "{}: frame count", capture.display());
+        for (i, def) in FIELDS.iter().enumerate() {
+            let column = df.column(def.name).unwrap();
+            for (r, line) in rows.iter().enumerate() {
+                let theirs = line.split('\t').nth(i).unwrap_or("");
+                let ours = as_tshark_text(def.ty, column.get(r).unwrap());
+                cells += 1;
+                match (def.ty, ours.as_deref()) {
+                    (FieldType::RelTime, Some(x)) => {
+                        let (a, b): (f64, f64) = (x.parse().unwrap(), theirs.parse().unwrap());
+                        assert!(
+                            (a - b).abs() <= 1e-9 + b.abs() * 1e-15,
+                            "{} frame {} {}: {a} vs {b}",
+                            capture.display(),
+                            r + 1,
+                            def.name
+                        );
+                    }
+                    (_, mine) => {
+                        assert_eq!(mine.unwrap_or(""), theirs, "{} frame {} {}", capture.display(), r + 1, def.name)
+                    }
+                }
+            }
+        }
+    }
+    println!("{cells} typed cells agree with tshark");
+}
+
+#[test]
+fn timeseries_adds_a_sorted_time_column_and_strict_drops_incomplete_frames() {
+    let capture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/edge-icmp-errors.pcap");
+    let df = read_pcap(&capture, &ReadOptions::fields(["tcp.srcport", "frame.number"]).timeseries(true).strict(true))
+        .unwrap();
+    assert_eq!(df.get_column_names()[0].as_str(), "time");
+    assert!(matches!(df.column("time").unwrap().dtype(), DataType::Datetime(TimeUnit::Nanoseconds, None)));
+    let numbers: Vec<u64> = df.column("frame.number").unwrap().u64().unwrap().into_no_null_iter().collect();
+    // Frames carrying a TCP header, including the ones quoted inside ICMP errors.
+    assert_eq!(numbers, vec![3, 4, 5, 8, 9, 10]);
+    let all = read_pcap(&capture, &ReadOptions::fields(["frame.number"])).unwrap();
+    assert!(all.height() > df.height());
+}
+
+#[test]
+fn unknown_fields_and_filters_are_errors_that_say_so() {
+    let capture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/edge-icmp-errors.pcap");
+    let err = read_pcap(&capture, &ReadOptions::fields(["tcp.sream"])).unwrap_err().to_string();
+    assert!(err.contains("unknown field 'tcp.sream'") && err.contains("tcp.stream"), "{err}");
+    let err = read_pcap(&capture, &ReadOptions::fields(["frame.len"]).display_filter("tcp")).unwrap_err().to_string();
+    assert!(err.contains("display filters are not supported yet"), "{err}");
+    let err = read_pcap("/nonexistent.pcap", &ReadOptions::fields(["frame.len"])).unwrap_err().to_string();
+    assert!(err.contains("cannot open /nonexistent.pcap"), "{err}");
+}
