@@ -59,6 +59,14 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_documents_every_field() {
+        let readme = include_str!("../../../../README.md");
+        for f in FIELDS {
+            assert!(readme.contains(&format!("| `{}` |", f.name)), "README.md lacks a row for {}", f.name);
+        }
+    }
+
+    #[test]
     fn unknown_field_suggests_nearest() {
         let err = lookup("tcp.strem").unwrap_err();
         assert_eq!(err.suggestions.first(), Some(&"tcp.stream"));
