@@ -36,7 +36,7 @@ options (as tshark's):
   -e FIELD         a Wireshark field name; repeat for more columns
   -E header=y|n    print a header line of field names
   -E separator=/t|/s|C   field separator (tab, space, or a character)
-  -E occurrence=f|l|a|N  which occurrences of a repeated field to print
+  -E occurrence=f|l|a    which occurrences of a repeated field to print
   -E aggregator=,|/s|C   between occurrences
   -E quote=d|s|n   quote values with double, single or no quotes
   -c COUNT         stop after COUNT frames
@@ -118,7 +118,7 @@ fn apply_format_option(format: &mut TextFormat, option: &str) -> Result<(), Stri
                 "a" => TextOccurrence::All,
                 "f" => TextOccurrence::First,
                 "l" => TextOccurrence::Last,
-                n => TextOccurrence::Nth(n.parse().map_err(|_| format!("invalid occurrence '{n}'"))?),
+                other => return Err(format!("invalid occurrence '{other}' (f, l or a, as in tshark 4.0)")),
             }
         }
         "quote" => {

@@ -154,3 +154,75 @@ fn parquet_output_is_typed() {
     assert_eq!(df.column("ip.src").unwrap().str().unwrap().get(2), Some("10.0.0.1"));
     assert_eq!(df.column("ip.flags.df").unwrap().bool().unwrap().get(0), Some(true));
 }
+
+fn fixture(name: &str) -> String {
+    format!("{}/../../fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn corrupt_pcapng_block_keeps_the_frames_before_it() {
+    let mut bytes = std::fs::read(fixture("edge-pcapng-sections.pcapng")).unwrap();
+    // Walk the blocks to the second Enhanced Packet Block (type 6).
+    let mut at = 0;
+    let mut epbs = Vec::new();
+    while epbs.len() < 2 {
+        let word = |o: usize| u32::from_le_bytes(bytes[o..o + 4].try_into().unwrap());
+        if word(at) == 6 {
+            epbs.push(at);
+        }
+        at += word(at + 4) as usize;
+    }
+    let second_epb = epbs[1];
+    // A block length that is not a multiple of 4 and smaller than a header: corrupt.
+    bytes[second_epb + 4..second_epb + 8].copy_from_slice(&7u32.to_le_bytes());
+    let path = temp_file("corrupt.pcapng", &bytes);
+    let out = pcapframe(&["-r", path.to_str().unwrap(), "-T", "fields", "-e", "frame.number"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(text(&out.stdout), "1\n");
+    let err = text(&out.stderr);
+    assert!(err.contains("frame 2") && err.contains(&format!("byte offset {second_epb}")), "{err}");
+}
+
+#[test]
+fn numeric_occurrences_are_refused_as_tshark_4_refuses_them() {
+    let out = pcapframe(&["-r", "x.pcap", "-T", "fields", "-e", "ip.src", "-E", "occurrence=2"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("invalid occurrence '2'"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn text_options_match_tshark_byte_for_byte() {
+    if Command::new("tshark").arg("-v").output().is_err() {
+        eprintln!("SKIPPED: tshark is not installed");
+        return;
+    }
+    let file = fixture("edge-icmp-errors.pcap");
+    let cases: [&[&str]; 6] = [
+        &["-E", "header=y", "-E", "quote=d"],
+        &["-E", "separator=/s", "-E", "quote=s"],
+        &["-E", "occurrence=l", "-E", "aggregator=/s"],
+        &["-E", "occurrence=f", "-E", "separator=;"],
+        &["-E", "aggregator=|", "-E", "header=y", "-c", "3"],
+        &["-n", "-c", "100"],
+    ];
+    for extra in cases {
+        let mut args = vec![
+            "-r",
+            file.as_str(),
+            "-T",
+            "fields",
+            "-e",
+            "frame.number",
+            "-e",
+            "ip.src",
+            "-e",
+            "tcp.srcport",
+            "-e",
+            "icmp.type",
+        ];
+        args.extend_from_slice(extra);
+        let theirs = Command::new("tshark").args(&args).output().unwrap();
+        let ours = pcapframe(&args);
+        assert_eq!(text(&ours.stdout), text(&theirs.stdout), "options {extra:?}");
+    }
+}

@@ -12,8 +12,6 @@ pub enum TextOccurrence {
     First,
     /// The last (`l`).
     Last,
-    /// The n-th, counting from 1 (`3`).
-    Nth(usize),
 }
 
 /// How to lay out field text, mirroring tshark's `-E` options.
@@ -75,8 +73,6 @@ impl TextFormat {
             TextOccurrence::All => (0, count),
             TextOccurrence::First => (0, 1),
             TextOccurrence::Last => (count - 1, count),
-            TextOccurrence::Nth(n) if n >= 1 && n <= count => (n - 1, n),
-            TextOccurrence::Nth(_) => return,
         };
         if let Some(q) = self.quote {
             out.push(q);
@@ -121,9 +117,5 @@ mod tests {
         let last = TextFormat { occurrence: TextOccurrence::Last, separator: ";".into(), ..Default::default() };
         last.write_row(&fields, &fv, &mut out);
         assert_eq!(out, "2;;192.168.100.138\n");
-        out.clear();
-        let nth = TextFormat { occurrence: TextOccurrence::Nth(3), ..Default::default() };
-        nth.write_row(&fields, &fv, &mut out);
-        assert_eq!(out, "\t\t\n");
     }
 }
