@@ -355,7 +355,8 @@ fn icmp_errors() -> Vec<u8> {
     w.packet(T0 + 5000, &eth_ip(true, &ping));
     let exceeded = packet::icmp(11, 0, [0; 4], &ping, None);
     w.packet(T0 + 6000, &eth_ip(false, &packet::ipv4(router, V4_A, proto::ICMP, IpOpts::default(), &exceeded)));
-    // An established segment with timestamps, quoted whole by "fragmentation needed".
+    // An established segment with timestamps, quoted whole by "fragmentation needed"
+    // (whole, so that tshark's checksum validation of the quoted segment passes).
     let options = [
         etherparse::TcpOptionElement::Noop,
         etherparse::TcpOptionElement::Noop,
@@ -374,14 +375,14 @@ fn icmp_errors() -> Vec<u8> {
             options: options.to_vec(),
             ..Default::default()
         },
-        &[0x41; 1400],
+        &[0x41; 16],
     );
     let data_ip = packet::ip(v4(V4_A), v4(V4_B), proto::TCP, IpOpts { id: 0x5556, ..Default::default() }, &data);
     w.packet(T0 + 6500, &eth_ip(true, &data_ip));
-    let too_big = packet::icmp(3, 4, [0, 0, 0x05, 0x00], &data_ip[..60], None);
+    let too_big = packet::icmp(3, 4, [0, 0, 0x05, 0x00], &data_ip, None);
     w.packet(T0 + 6600, &eth_ip(false, &packet::ipv4(router, V4_A, proto::ICMP, IpOpts::default(), &too_big)));
     // A redirect quoting the same segment's whole header (gateway 192.168.1.2).
-    let redirect = packet::icmp(5, 1, [192, 168, 1, 2], &data_ip[..60], None);
+    let redirect = packet::icmp(5, 1, [192, 168, 1, 2], &data_ip, None);
     w.packet(T0 + 6700, &eth_ip(false, &packet::ipv4(router, V4_A, proto::ICMP, IpOpts::default(), &redirect)));
     let udp6 = udp_packet(Ip::V6(V6_A), Ip::V6(V6_B), 33434, 33500, &[0u8; 8], 0);
     let ex6 = packet::icmp(3, 0, [0; 4], &udp6, Some((V6_B, V6_A)));

@@ -7,9 +7,12 @@ pub mod bench;
 pub mod edge;
 pub mod packet;
 pub mod rng;
+pub mod teaching;
 pub mod writer;
 
 /// Every committed fixture, by file name.
 pub fn all() -> Vec<(&'static str, Vec<u8>)> {
-    edge::all()
+    let mut all = edge::all();
+    all.push((teaching::FILE_NAME, teaching::capture()));
+    all
 }
