@@ -70,7 +70,7 @@ const HOSTS: [Host; 4] = [
         stack: Stack { timestamps: false, wscale: None, window: 64240, ttl: 128 },
         user_agent: "Mozilla/4.0 (compatible; MSIE 8.0; Windows NT 5.1; Trident/4.0)",
     },
-    // A media box with an ARRIS NIC that leaks binary garbage.
+    // A media box whose NIC (a Commscope prefix, formerly ARRIS) leaks binary garbage.
     Host {
         mac: [0x00, 0x0f, 0xcc, 0x5e, 0x21, 0x7a],
         ip: [192, 168, 15, 6],

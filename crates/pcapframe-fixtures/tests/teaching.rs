@@ -93,11 +93,33 @@ fn two_nics_leak_into_their_padding() {
     assert!(per_mac["00:1d:d9:2e:4f:61"].iter().all(|r| *r > 0.5), "Hon Hai leaks text");
     let noisy = &per_mac["00:0f:cc:5e:21:7a"];
     assert!(noisy.iter().filter(|r| **r > 0.5).count() * 10 < noisy.len(), "ARRIS leaks binary");
+    assert_eq!(pcapframe::vendor::mac_vendor("00:1d:d9:2e:4f:61"), Some("Hon Hai Precision Ind. Co.,Ltd."));
+    assert_eq!(pcapframe::vendor::mac_vendor("00:0f:cc:5e:21:7a"), Some("Commscope"));
 }
 
 fn tshark(args: &[&str]) -> Option<String> {
     let out = Command::new("tshark").args(args).output().ok()?;
     Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn the_hosts_nics_are_the_vendors_the_readme_names() {
+    use pcapframe::vendor::mac_vendor;
+    for (mac, vendor) in [
+        ("00:1a:70:2a:9b:01", "Cisco-Linksys, LLC"),
+        ("00:17:f2:4b:2a:19", "Apple, Inc."),
+        ("00:1d:d9:2e:4f:61", "Hon Hai Precision Ind. Co.,Ltd."),
+        ("00:0f:cc:5e:21:7a", "Commscope"),
+        ("00:1b:21:3c:d4:e5", "Intel Corporate"),
+    ] {
+        assert_eq!(mac_vendor(mac), Some(vendor), "{mac}");
+    }
+    let readme = std::fs::read_to_string(fixture("README.md")).unwrap();
+    for vendor in
+        ["Cisco-Linksys, LLC", "Apple, Inc.", "Hon Hai Precision Ind. Co.,Ltd.", "Commscope", "Intel Corporate"]
+    {
+        assert!(readme.contains(vendor), "README names {vendor}");
+    }
 }
 
 #[test]

@@ -24,6 +24,8 @@ mod scan;
 mod table;
 pub mod text;
 pub mod track;
+#[cfg(feature = "vendors")]
+pub mod vendor;
 
 pub use error::{CaptureError, Error, Position, Result};
 pub use fields::{Field, FieldType, FIELDS};
