@@ -57,6 +57,9 @@ pub enum Error {
     /// An option that is not supported (yet).
     #[error("{0}")]
     Unsupported(String),
+    /// Drawing a figure failed.
+    #[error("plot: {0}")]
+    Plot(String),
     /// Building the DataFrame failed.
     #[error("polars: {0}")]
     Polars(#[from] polars::error::PolarsError),

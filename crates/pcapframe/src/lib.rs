@@ -19,6 +19,8 @@ pub mod capture;
 pub mod dissect;
 pub mod error;
 pub mod fields;
+#[cfg(feature = "notebook")]
+pub mod notebook;
 mod read;
 mod scan;
 mod table;
@@ -37,6 +39,10 @@ pub use polars;
 
 /// Everything a notebook needs, in one `use`.
 pub mod prelude {
+    #[cfg(feature = "notebook")]
+    pub use crate::notebook::*;
+    #[cfg(feature = "vendors")]
+    pub use crate::vendor::mac_vendor;
     pub use crate::{read_pcap, read_pcap_partial, Occurrence, ReadOptions};
     pub use polars::prelude::*;
 }

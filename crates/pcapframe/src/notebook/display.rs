@@ -1,0 +1,55 @@
+//! evcxr's display protocol: a cell's last expression is shown by its `evcxr_display` method,
+//! which prints `EVCXR_BEGIN_CONTENT <mime>` / payload / `EVCXR_END_CONTENT`.
+
+use polars::prelude::DataFrame;
+
+/// Rich display in evcxr_jupyter; in scope through the prelude, so it works on DataFrames too.
+pub trait EvcxrDisplay {
+    /// Prints the value's display bundle.
+    fn evcxr_display(&self);
+}
+
+/// Prints one display bundle with the given (mime type, payload) parts.
+pub(crate) fn emit(parts: &[(&str, &str)]) {
+    let mut out = String::new();
+    for (mime, payload) in parts {
+        out.push_str("EVCXR_BEGIN_CONTENT ");
+        out.push_str(mime);
+        out.push('\n');
+        out.push_str(payload);
+        out.push_str("\nEVCXR_END_CONTENT\n");
+    }
+    print!("{out}");
+}
+
+impl EvcxrDisplay for DataFrame {
+    fn evcxr_display(&self) {
+        emit(&[("text/plain", &format!("{self}")), ("text/html", &super::html_table(self))]);
+    }
+}
+
+/// A piece of HTML to show in a notebook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Html(pub String);
+
+impl Html {
+    /// Shows the HTML.
+    pub fn evcxr_display(&self) {
+        emit(&[("text/html", &self.0)]);
+    }
+}
+
+/// Escapes text for HTML.
+pub(crate) fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
