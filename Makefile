@@ -7,13 +7,18 @@ CARGO ?= cargo
 BIN := $(CARGO_TARGET_DIR)/release/pcapframe
 OUT ?= out
 BENCH_FRAMES ?= 1000000
+VENV := $(CACHE)/venv
+PY := $(VENV)/bin/python
+NOTEBOOKS := notebooks/tools/notebooks.py
 
-.PHONY: all run test lint unit parity bench build tshark help fixtures
+.PHONY: all run test lint unit parity bench build tshark help fixtures jupyter evcxr kernel chromium notebooks notebook-test export
 all: test
 
 help:
-	@echo "make run     build pcapframe and export the shared captures' core fields to $(OUT)/"
-	@echo "make test    install tshark if missing, lint, unit tests, parity with tshark"
+	@echo "make run     install what is missing, execute the notebooks headless, write $(OUT)/*.html"
+	@echo "make test    install what is missing; lint, unit tests, parity with tshark, notebook checks"
+	@echo "make notebooks  re-execute the notebooks and store their outputs in notebooks/ (to commit)"
+	@echo "make export  the core fields of every capture to $(OUT)/*.parquet"
 	@echo "make parity  only the tshark parity test, with its per-field table"
 	@echo "make bench   tshark vs pcapframe on a ~$(BENCH_FRAMES)-frame capture, as ratios"
 
@@ -34,21 +39,51 @@ fixtures: build
 lint:
 	@echo "==> cargo fmt --check, clippy -D warnings"
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --release --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --release --workspace --all-targets --all-features -- -D warnings
 
 unit: build
 	@echo "==> unit and integration tests"
-	$(CARGO) test --release --workspace --exclude pcapframe-cli
+	$(CARGO) test --release --workspace --all-features --exclude pcapframe-cli
 	$(CARGO) test --release -p pcapframe-cli --bins --test cli
 
 parity: tshark build
 	@echo "==> parity with tshark (every core field, every capture)"
 	$(CARGO) test --release -p pcapframe-cli --test parity -- --nocapture
 
-test: tshark lint unit parity
+jupyter:
+	@$(PY) -c "import nbclient, nbconvert, selenium" 2>/dev/null || { \
+	  echo "==> Jupyter (nbclient, nbconvert) and selenium into $(VENV)"; \
+	  python3 -m venv $(VENV) && $(VENV)/bin/pip install -q nbclient nbconvert nbformat ipykernel jupyter_client selenium; }
+
+evcxr:
+	@command -v evcxr_jupyter >/dev/null 2>&1 || test -x $(HOME)/.cargo/bin/evcxr_jupyter || { \
+	  echo "==> cargo install evcxr_jupyter --locked (15 to 25 minutes, once per machine)"; \
+	  rustup component add rust-src && env -u CARGO_TARGET_DIR $(CARGO) install evcxr_jupyter --locked; }
+
+kernel: jupyter evcxr
+	@$(PY) $(NOTEBOOKS) kernel --cache $(CACHE)
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || { \
+	  echo "==> installing chromium and chromium-driver (Debian packages)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+notebook-test: kernel chromium
+	@echo "==> notebooks: execute, check outputs against the committed ones, render, check in Chromium"
+	$(PY) $(NOTEBOOKS) check --out $(OUT)/notebook-check
+
+notebooks: kernel
+	$(PY) $(NOTEBOOKS) update --out $(OUT)
+
+test: tshark lint unit parity notebook-test
 	@echo "==> all tests passed"
 
-run: build
+run: kernel
+	@echo "==> executing the notebooks on fixtures/dorm-room.pcap (set PCAPFRAME_CAPTURE for another file)"
+	$(PY) $(NOTEBOOKS) run --out $(OUT)
+	@echo "==> rendered notebooks: $$(ls $(OUT)/*.html)"
+
+export: build
 	@mkdir -p $(OUT)
 	@echo "==> exporting core fields of every capture to $(OUT)/"
 	@fields=$$($(BIN) -G fields | cut -f3 | sed 's/^/-e /' | tr '\n' ' '); \

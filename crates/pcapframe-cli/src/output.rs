@@ -5,7 +5,9 @@ use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
 use pcapframe::capture::ReaderLimits;
+use pcapframe::fields::FieldSet;
 use pcapframe::fields::FieldType;
+use pcapframe::filter::DisplayFilter;
 use pcapframe::polars::prelude::*;
 use pcapframe::{read_pcap_partial, resolve_fields, CaptureError, ReadOptions, Scanner, FIELDS};
 
@@ -38,10 +40,6 @@ pub fn list_fields() -> ExitCode {
 
 /// `-r FILE -T fields ...` or `--out PATH`.
 pub fn run(req: &FieldsRequest) -> ExitCode {
-    if let Some(filter) = &req.display_filter {
-        eprintln!("pcapframe: display filters are not supported yet (-Y \"{filter}\")");
-        return ExitCode::from(1);
-    }
     let result = match &req.out {
         Some(path) => write_table(req, path),
         None => print_text(req),
@@ -61,8 +59,12 @@ pub fn run(req: &FieldsRequest) -> ExitCode {
 
 fn print_text(req: &FieldsRequest) -> Result<Option<CaptureError>, String> {
     let fields = resolve_fields(&req.fields).map_err(|e| e.to_string())?;
-    let mut scanner = Scanner::open(&req.file, fields.iter().copied().collect(), ReaderLimits::default())
-        .map_err(|e| e.to_string())?;
+    let filter = req.display_filter.as_deref().map(DisplayFilter::parse).transpose().map_err(|e| e.to_string())?;
+    let mut wanted: FieldSet = fields.iter().copied().collect();
+    if let Some(f) = &filter {
+        wanted.extend(f.fields());
+    }
+    let mut scanner = Scanner::open(&req.file, wanted, ReaderLimits::default()).map_err(|e| e.to_string())?;
     let stdout = std::io::stdout();
     let mut sink = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut line = String::with_capacity(512);
@@ -75,7 +77,11 @@ fn print_text(req: &FieldsRequest) -> Result<Option<CaptureError>, String> {
             break None;
         }
         match scanner.next_frame() {
-            Ok(Some(frame)) => req.format.write_row(&fields, frame, &mut line),
+            Ok(Some(frame)) => {
+                if filter.as_ref().is_none_or(|f| f.matches(frame)) {
+                    req.format.write_row(&fields, frame, &mut line);
+                }
+            }
             Ok(None) => break None,
             Err(e) => break Some(e),
         }
@@ -96,7 +102,11 @@ fn write_out(sink: &mut impl Write, line: &mut String) -> Result<(), String> {
 }
 
 fn write_table(req: &FieldsRequest, path: &str) -> Result<Option<CaptureError>, String> {
-    let options = ReadOptions { max_frames: req.max_frames, ..ReadOptions::fields(req.fields.iter().cloned()) };
+    let options = ReadOptions {
+        max_frames: req.max_frames,
+        display_filter: req.display_filter.clone(),
+        ..ReadOptions::fields(req.fields.iter().cloned())
+    };
     let mut partial = read_pcap_partial(&req.file, &options).map_err(|e| e.to_string())?;
     let file = File::create(path).map_err(|e| format!("cannot create {path}: {e}"))?;
     let extension = path.rsplit('.').next().unwrap_or_default().to_ascii_lowercase();

@@ -54,6 +54,9 @@ pub enum Error {
     /// A field name that pcapframe does not know.
     #[error("{0}")]
     UnknownField(#[from] crate::fields::UnknownField),
+    /// A display filter that cannot be used.
+    #[error("{0}")]
+    Filter(#[from] crate::filter::FilterError),
     /// An option that is not supported (yet).
     #[error("{0}")]
     Unsupported(String),

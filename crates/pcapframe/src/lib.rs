@@ -19,6 +19,7 @@ pub mod capture;
 pub mod dissect;
 pub mod error;
 pub mod fields;
+pub mod filter;
 #[cfg(feature = "notebook")]
 pub mod notebook;
 mod read;

@@ -8,6 +8,7 @@ use polars::prelude::*;
 use crate::capture::ReaderLimits;
 use crate::error::{CaptureError, Error, Result};
 use crate::fields::{self, Field, FieldSet, FrameValues};
+use crate::filter::DisplayFilter;
 use crate::scan::Scanner;
 use crate::table::{ColumnBuilder, Occurrence};
 
@@ -19,7 +20,7 @@ pub const TIME_COLUMN: &str = "time";
 pub struct ReadOptions {
     /// Wireshark field names, one column each, in this order.
     pub fields: Vec<String>,
-    /// A Wireshark display filter (not supported yet: an error says so).
+    /// A Wireshark display filter: only frames that pass it become rows (see [`crate::filter`]).
     pub display_filter: Option<String>,
     /// Add a `time` column (`Datetime[ns]`) first and sort by it.
     pub timeseries: bool,
@@ -27,7 +28,7 @@ pub struct ReadOptions {
     pub strict: bool,
     /// Which occurrence a column keeps when a field occurs several times in a frame.
     pub occurrence: Occurrence,
-    /// Stop after this many frames (tshark's `-c`).
+    /// Stop after reading this many frames, whether or not they pass the filter (tshark's `-c`).
     pub max_frames: Option<u64>,
     /// Caps on what untrusted headers may make the reader allocate.
     pub limits: ReaderLimits,
@@ -88,11 +89,12 @@ pub fn read_pcap(path: impl AsRef<Path>, options: &ReadOptions) -> Result<DataFr
 
 /// Reads a capture, returning every frame before a fault together with the fault.
 pub fn read_pcap_partial(path: impl AsRef<Path>, options: &ReadOptions) -> Result<PartialRead> {
-    if let Some(filter) = &options.display_filter {
-        return Err(Error::Unsupported(format!("display filters are not supported yet (got '{filter}')")));
-    }
+    let filter = options.display_filter.as_deref().map(DisplayFilter::parse).transpose()?;
     let requested = resolve_fields(&options.fields)?;
     let mut wanted: FieldSet = requested.iter().copied().collect();
+    if let Some(f) = &filter {
+        wanted.extend(f.fields());
+    }
     if options.timeseries {
         wanted.insert(Field::FrameTimeEpoch);
     }
@@ -100,11 +102,13 @@ pub fn read_pcap_partial(path: impl AsRef<Path>, options: &ReadOptions) -> Resul
     let mut columns: Vec<ColumnBuilder> = requested.iter().map(|f| ColumnBuilder::for_field(*f, 1024)).collect();
     let mut time = options.timeseries.then(|| ColumnBuilder::for_field(Field::FrameTimeEpoch, 1024));
     let mut rows = 0usize;
+    let mut read = 0u64;
     let mut problem = None;
     loop {
-        if options.max_frames.is_some_and(|max| rows as u64 >= max) {
+        if options.max_frames.is_some_and(|max| read >= max) {
             break;
         }
+        read += 1;
         let frame = match scanner.next_frame() {
             Ok(Some(frame)) => frame,
             Ok(None) => break,
@@ -113,7 +117,7 @@ pub fn read_pcap_partial(path: impl AsRef<Path>, options: &ReadOptions) -> Resul
                 break;
             }
         };
-        if options.strict && !has_all(frame, &requested) {
+        if options.strict && !has_all(frame, &requested) || filter.as_ref().is_some_and(|f| !f.matches(frame)) {
             continue;
         }
         if let Some(t) = time.as_mut() {

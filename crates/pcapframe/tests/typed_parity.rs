@@ -112,12 +112,17 @@ fn timeseries_adds_a_sorted_time_column_and_strict_drops_incomplete_frames() {
 }
 
 #[test]
-fn unknown_fields_and_filters_are_errors_that_say_so() {
+fn unknown_fields_and_bad_filters_are_errors_that_say_so() {
     let capture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/edge-icmp-errors.pcap");
     let err = read_pcap(&capture, &ReadOptions::fields(["tcp.sream"])).unwrap_err().to_string();
     assert!(err.contains("unknown field 'tcp.sream'") && err.contains("tcp.stream"), "{err}");
-    let err = read_pcap(&capture, &ReadOptions::fields(["frame.len"]).display_filter("tcp")).unwrap_err().to_string();
-    assert!(err.contains("display filters are not supported yet"), "{err}");
+    let err =
+        read_pcap(&capture, &ReadOptions::fields(["frame.len"]).display_filter("tcp xor udp")).unwrap_err().to_string();
+    assert!(err.starts_with("\"xor\" was unexpected in this context.\n    tcp xor udp\n        ^~~"), "{err}");
+    let err = read_pcap(&capture, &ReadOptions::fields(["frame.len"]).display_filter("ip.scr == 1.2.3.4"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("\"ip.scr\" is neither a field nor a protocol name") && err.contains("\"ip.src\""), "{err}");
     let err = read_pcap("/nonexistent.pcap", &ReadOptions::fields(["frame.len"])).unwrap_err().to_string();
     assert!(err.contains("cannot open /nonexistent.pcap"), "{err}");
 }

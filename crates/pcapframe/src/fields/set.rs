@@ -29,6 +29,13 @@ impl FieldSet {
         self.0[f.index() / 64] & (1 << (f.index() % 64)) != 0
     }
 
+    /// Adds every field of another set.
+    pub fn extend(&mut self, other: FieldSet) {
+        for (a, b) in self.0.iter_mut().zip(other.0) {
+            *a |= b;
+        }
+    }
+
     /// Whether any field of the given protocol prefix (`"tcp"`, `"ip"`) is in the set.
     pub fn any_of_protocol(&self, protocol: &str) -> bool {
         FIELDS.iter().enumerate().any(|(i, f)| f.protocol == protocol && self.contains(Field::from_index(i)))
