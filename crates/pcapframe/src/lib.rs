@@ -32,6 +32,7 @@ pub mod vendor;
 
 pub use error::{CaptureError, Error, Position, Result};
 pub use fields::{Field, FieldType, FIELDS};
+pub use filter::{filter_frame, DisplayFilter};
 pub use read::{read_pcap, read_pcap_partial, resolve_fields, PartialRead, ReadOptions, TIME_COLUMN};
 pub use scan::Scanner;
 pub use table::Occurrence;
@@ -44,6 +45,6 @@ pub mod prelude {
     pub use crate::notebook::*;
     #[cfg(feature = "vendors")]
     pub use crate::vendor::mac_vendor;
-    pub use crate::{read_pcap, read_pcap_partial, Occurrence, ReadOptions};
+    pub use crate::{filter_frame, read_pcap, read_pcap_partial, Occurrence, ReadOptions};
     pub use polars::prelude::*;
 }

@@ -90,12 +90,13 @@ pub(crate) fn tokenize(text: &str) -> Result<Vec<Token>, FilterError> {
             }
             None => {
                 let ch = text[i..].chars().next().unwrap_or('?');
-                return Err(FilterError::at(
-                    text,
-                    start,
-                    ch.len_utf8(),
-                    &format!("\"{ch}\" was unexpected in this context."),
-                ));
+                let message = match ch {
+                    '+' | '*' | '%' => "pcapframe does not support arithmetic in display filters.".to_string(),
+                    '#' => "pcapframe does not support the layer operator (#) in display filters.".to_string(),
+                    '$' => "pcapframe does not support field references (${...}) in display filters.".to_string(),
+                    _ => format!("\"{ch}\" was unexpected in this context."),
+                };
+                return Err(FilterError::at(text, start, ch.len_utf8(), &message));
             }
         }
     }

@@ -16,11 +16,15 @@
 
 mod error;
 mod eval;
+mod frame;
 mod lexer;
 mod operand;
 mod parser;
+#[cfg(test)]
+mod tests;
 
 pub use error::FilterError;
+pub use frame::filter_frame;
 
 use crate::fields::{FieldSet, FrameValues};
 

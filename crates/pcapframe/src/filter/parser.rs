@@ -230,6 +230,9 @@ impl<'a> Parser<'a> {
         let Tok::Word(name) = &t.tok else {
             return Err(self.unexpected(t));
         };
+        if self.peek().is_some_and(|p| sym_is(p, &["("])) {
+            return Err(self.error(t, &format!("pcapframe does not support display filter functions (\"{name}()\").")));
+        }
         let mut op = operand::resolve(name).map_err(|suggestions| {
             let hint = if suggestions.is_empty() {
                 String::new()
@@ -318,7 +321,24 @@ impl<'a> Parser<'a> {
             }
         }
         let (raw, t) = self.raw_literal()?;
-        operand::typed(lhs.value_kind(), &raw).map(Rhs::Lit).map_err(|m| self.error(t, &m))
+        operand::typed(lhs.value_kind(), &raw).map(Rhs::Lit).map_err(|m| {
+            // A word shaped like a field name that is not one: say which fields are near.
+            match &raw {
+                RawLit::Word(w) if w.starts_with(|c: char| c.is_ascii_alphabetic()) && w.contains('.') => {
+                    match operand::resolve(w) {
+                        Err(near) if !near.is_empty() => {
+                            let names = near.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(" or ");
+                            self.error(
+                                t,
+                                &format!("{m} It is not a field pcapframe knows either. Did you mean {names}?"),
+                            )
+                        }
+                        _ => self.error(t, &m),
+                    }
+                }
+                _ => self.error(t, &m),
+            }
+        })
     }
 
     fn set(&mut self, lhs: Operand) -> Result<Node, FilterError> {

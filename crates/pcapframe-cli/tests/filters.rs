@@ -1,0 +1,98 @@
+//! Differential test of display filters: every filter in `parity/filters.txt` selects the same
+//! frames as `tshark -Y` on one capture that concatenates every fixture and every shared capture
+//! (one tshark run per filter instead of one per filter and capture). Differences are allowed only
+//! when listed with a reason in `parity/filter-differences.tsv`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+fn captures(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for dir in [root.join("fixtures"), root.join("../shared/captures")] {
+        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if [".pcap", ".pcapng", ".cap"].iter().any(|x| name.ends_with(x)) {
+                out.push(e.path());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn selected(program: &str, capture: &Path, filter: &str) -> Result<String, String> {
+    let out = Command::new(program)
+        .arg("-r")
+        .arg(capture)
+        .args(["-Y", filter, "-T", "fields", "-e", "frame.number"])
+        .output()
+        .unwrap();
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .filter(|l| !l.contains("Running as user"))
+            .collect::<Vec<_>>()
+            .join("\n"))
+    }
+}
+
+#[test]
+fn every_filter_selects_the_frames_tshark_selects() {
+    let root = root();
+    let merged = std::env::temp_dir().join(format!("pcapframe-filters-{}.pcapng", std::process::id()));
+    let merge = Command::new("mergecap").args(["-a", "-F", "pcapng", "-w"]).arg(&merged).args(captures(&root)).output();
+    match merge {
+        Ok(o) if o.status.success() => {}
+        _ => {
+            eprintln!("SKIPPED: mergecap (tshark's companion) is not installed (make test installs it)");
+            return;
+        }
+    }
+    let filters: Vec<String> = std::fs::read_to_string(root.join("parity/filters.txt"))
+        .unwrap()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect();
+    assert!(filters.len() >= 80, "the suite needs at least 80 filters, has {}", filters.len());
+    let known: BTreeMap<String, String> = std::fs::read_to_string(root.join("parity/filter-differences.tsv"))
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once('\t').map(|(f, why)| (f.to_string(), why.to_string())))
+        .collect();
+    let ours = env!("CARGO_BIN_EXE_pcapframe");
+    let mut failures = Vec::new();
+    let mut agreeing = 0;
+    for filter in &filters {
+        let theirs = selected("tshark", &merged, filter);
+        let mine = selected(ours, &merged, filter);
+        let same = match (&theirs, &mine) {
+            (Ok(a), Ok(b)) => a == b,
+            (Err(_), Err(_)) => true,
+            _ => false,
+        };
+        let count = |r: &Result<String, String>| {
+            r.as_ref()
+                .map(|s| s.lines().count().to_string())
+                .unwrap_or_else(|e| format!("error: {}", e.lines().next().unwrap_or("")))
+        };
+        println!("{:<8} {:>6} {:>6}  {filter}", if same { "agree" } else { "DIFFER" }, count(&theirs), count(&mine));
+        if same {
+            agreeing += 1;
+        } else if !known.contains_key(filter) {
+            failures.push(format!("{filter}: tshark {} frames, pcapframe {}", count(&theirs), count(&mine)));
+        }
+    }
+    let _ = std::fs::remove_file(&merged);
+    println!("{agreeing} of {} filters select exactly tshark's frames", filters.len());
+    assert!(failures.is_empty(), "{} filters differ from tshark:\n{}", failures.len(), failures.join("\n"));
+}

@@ -1,0 +1,60 @@
+//! The parser's errors: what, where, and in tshark's words where tshark has words for it.
+
+use super::DisplayFilter;
+
+fn error(filter: &str) -> (String, usize) {
+    let e = DisplayFilter::parse(filter).expect_err(filter);
+    (e.message, e.start)
+}
+
+#[test]
+fn syntax_errors_point_at_the_culprit() {
+    assert_eq!(error("tcp xor udp"), ("\"xor\" was unexpected in this context.".into(), 4));
+    assert_eq!(error("tcp ^^ udp"), ("\"^\" was unexpected in this context.".into(), 4));
+    assert_eq!(error("tcp.port in {80 443}"), ("\"443\" was unexpected in this context.".into(), 16));
+    assert_eq!(error("(tcp"), ("Unexpected end of filter expression.".into(), 4));
+    assert_eq!(error("tcp.port =="), ("Unexpected end of filter expression.".into(), 11));
+    assert_eq!(error("tcp)"), ("\")\" was unexpected in this context.".into(), 3));
+    assert_eq!(error(""), ("The filter is empty.".into(), 0));
+    assert!(error("http.host == \"abc").0.contains("not terminated"));
+}
+
+#[test]
+fn unknown_fields_suggest_the_nearest() {
+    let (message, at) = error("tcp.strem == 1");
+    assert_eq!(at, 0);
+    assert!(
+        message.starts_with("\"tcp.strem\" is neither a field nor a protocol name")
+            && message.contains("\"tcp.stream\""),
+        "{message}"
+    );
+    let (message, at) = error("tcp.srcport == tcp.dstpotr");
+    assert_eq!(at, 15);
+    assert!(message.contains("\"tcp.dstport\""), "{message}");
+}
+
+#[test]
+fn type_mismatches_say_what_was_expected() {
+    assert_eq!(error("ip.src == \"abc\""), ("IPv4 address cannot be converted from a string (\"abc\").".into(), 10));
+    assert_eq!(error("tcp.port > 10.0.0.1"), ("\"10.0.0.1\" is not a valid number.".into(), 11));
+    assert_eq!(error("eth.src == 00:11"), ("\"00:11\" is not a valid Ethernet address.".into(), 11));
+    assert_eq!(error("ip.src == 1.2.3.4/33").0, "\"1.2.3.4/33\" is not a valid IPv4 address.");
+    assert!(error("ip.src == eth.src").0.contains("different types"));
+    assert!(error("tcp.port contains 80").0.contains("\"contains\" cannot be used"));
+    assert!(error("tcp.port matches \"8\"").0.contains("\"matches\" cannot be used"));
+    assert!(error("eth.trailer matches 55").0.contains("double-quoted string"));
+    assert!(error("eth.trailer matches \"(\"").0.contains("Invalid regular expression"));
+    assert!(error("tcp.port[0:1] == 00").0.contains("cannot be sliced"));
+    assert!(error("ip.src & 0xff").0.contains("not an integer field"));
+}
+
+#[test]
+fn unsupported_syntax_is_named() {
+    assert!(error("len(eth.trailer) > 2").0.contains("functions"));
+    assert!(error("udp.dstport >= udp.srcport + 1").0.contains("arithmetic"));
+    assert!(error("ip.addr#2 == 10.0.0.1").0.contains("layer operator"));
+    assert!(error("frame.number > ${frame.number}").0.contains("field references"));
+    assert!(error("tcp contains \"GET\"").0.contains("cannot search the protocol"));
+    assert!(error("frame[0:2] == 00:01").0.contains("cannot slice the protocol"));
+    assert!(error("tcp == 1").0.contains("cannot compare the protocol"));
+}
