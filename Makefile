@@ -19,7 +19,7 @@ help:
 	@echo "make test    install what is missing; lint, unit tests, parity with tshark, notebook checks"
 	@echo "make notebooks  re-execute the notebooks and store their outputs in notebooks/ (to commit)"
 	@echo "make export  the core fields of every capture to $(OUT)/*.parquet"
-	@echo "make parity  only the tshark parity test, with its per-field table"
+	@echo "make parity  the tshark comparisons: per-field table, per-filter agreement"
 	@echo "make bench   tshark vs pcapframe on a ~$(BENCH_FRAMES)-frame capture, as ratios"
 
 tshark:
@@ -47,8 +47,8 @@ unit: build
 	$(CARGO) test --release -p pcapframe-cli --bins --test cli
 
 parity: tshark build
-	@echo "==> parity with tshark (every core field, every capture)"
-	$(CARGO) test --release -p pcapframe-cli --test parity -- --nocapture
+	@echo "==> parity with tshark (every core field, every capture; every filter of parity/filters.txt)"
+	$(CARGO) test --release -p pcapframe-cli --test parity --test filters -- --nocapture
 
 jupyter:
 	@$(PY) -c "import nbclient, nbconvert, selenium" 2>/dev/null || { \

@@ -29,6 +29,8 @@ results=$(
   run "tshark:all-79-core-fields"          tshark -r "$capture" -T fields $core
   run "pcapframe:all-79-core-fields"       "$bin" -r "$capture" -T fields $core
   run "pcapframe:core-fields-to-parquet"   "$bin" -r "$capture" $core --out "$cache/bench.parquet"
+  run "tshark:filtered-tcp.len>1000"       tshark -r "$capture" -Y "tcp.len > 1000 && ip.addr == 172.16.0.0/24" -T fields -e frame.len -e tcp.stream
+  run "pcapframe:filtered-tcp.len>1000"    "$bin" -r "$capture" -Y "tcp.len > 1000 && ip.addr == 172.16.0.0/24" -T fields -e frame.len -e tcp.stream
 )
 echo
 printf '%-36s %10s %12s\n' "run" "seconds" "peak RSS MiB"
@@ -39,4 +41,6 @@ echo "$results" | awk '
   END {
     printf "speed-up, frame.len + tcp.stream:  %.1fx\n", t["tshark:frame.len,tcp.stream"] / t["pcapframe:frame.len,tcp.stream"]
     printf "speed-up, all 79 core fields:      %.1fx\n", t["tshark:all-79-core-fields"] / t["pcapframe:all-79-core-fields"]
+    printf "speed-up, filtered read:           %.1fx\n", t["tshark:filtered-tcp.len>1000"] / t["pcapframe:filtered-tcp.len>1000"]
+    printf "filter cost in pcapframe:          %.2fx the unfiltered two-field read\n", t["pcapframe:filtered-tcp.len>1000"] / t["pcapframe:frame.len,tcp.stream"]
   }'

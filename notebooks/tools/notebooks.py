@@ -11,6 +11,7 @@
 Cells tagged "figure" must produce an SVG, cells tagged "table" an HTML table.
 """
 import argparse
+import filecmp
 import json
 import os
 import pathlib
@@ -34,6 +35,13 @@ def notebook_paths():
     return sorted(NOTEBOOKS.glob("*.ipynb"))
 
 
+def same_tree(a, b):
+    """Whether two folders hold the same files with the same contents."""
+    files_a = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    return files_a == files_b and all(filecmp.cmp(a / f, b / f, shallow=False) for f in files_a)
+
+
 def cmd_kernel(args):
     cache = pathlib.Path(args.cache).expanduser().resolve()
     evcxr = shutil.which("evcxr_jupyter") or str(pathlib.Path.home() / ".cargo/bin/evcxr_jupyter")
@@ -52,8 +60,17 @@ def cmd_kernel(args):
     (dest / "kernel.json").write_text(json.dumps(spec, indent=2) + "\n")
     (cache / "evcxr").mkdir(parents=True, exist_ok=True)
     (cache / ".cargo").mkdir(parents=True, exist_ok=True)
+    # foldhash with a fixed global seed (notebooks/vendor/README.md), copied into the cache only
+    # when it changed: a fresh clone's newer file times must not rebuild polars.
+    vendored = cache / "vendor/foldhash"
+    source = NOTEBOOKS / "vendor/foldhash"
+    if not vendored.exists() or filecmp.dircmp(source, vendored).diff_files or not same_tree(source, vendored):
+        shutil.rmtree(vendored, ignore_errors=True)
+        shutil.copytree(source, vendored)
     # Dependencies (polars, plotters, pcapframe) optimised, cell code not: see evcxr.toml.
-    (cache / ".cargo/config.toml").write_text('[profile.dev.package."*"]\nopt-level = 2\n')
+    config = f'[profile.dev.package."*"]\nopt-level = 2\n\n[patch.crates-io]\nfoldhash = {{ path = "{vendored}" }}\n'
+    if not (cache / ".cargo/config.toml").exists() or (cache / ".cargo/config.toml").read_text() != config:
+        (cache / ".cargo/config.toml").write_text(config)
     log(f"kernel {KERNEL} registered in {dest} (build dir {cache / 'evcxr'})")
 
 
