@@ -25,14 +25,5 @@ pub(crate) fn dissect(ctx: &mut Ctx<'_>, data: &[u8]) {
             next = u8_at(data, offset - 1).unwrap_or(0);
         }
     }
-    let inner = data.get(offset..).unwrap_or(&[]);
-    match u8_at(inner, 0).map(|b| b >> 4) {
-        Some(4) => {
-            ip::ipv4(ctx, inner);
-        }
-        Some(6) => {
-            ip::ipv6(ctx, inner);
-        }
-        _ => {}
-    }
+    ip::by_version(ctx, data.get(offset..).unwrap_or(&[]));
 }

@@ -54,23 +54,13 @@ pub(crate) fn ipv4(ctx: &mut Ctx<'_>, data: &[u8]) -> Option<usize> {
     let more = flags & 0x20 != 0;
     let offset = u32::from(frag_units) * 8;
     let info = IpInfo { src: &src, dst: &dst, reported_len };
-    ctx.depth += 1;
-    if more || offset > 0 {
-        if !ctx.quoted && payload.len() == reported_len {
-            let mut key = FragmentKey { src: [0; 16], dst: [0; 16], id: u32::from(id), proto, version: 4 };
-            key.src[..4].copy_from_slice(&src);
-            key.dst[..4].copy_from_slice(&dst);
-            if let Some(whole) = ctx.state.defrag.add(key, offset, more, payload) {
-                let info = IpInfo { reported_len: whole.payload.len(), ..info };
-                transport(ctx, proto, info, &whole.payload, 4);
-            }
-        } else if ctx.quoted && offset == 0 {
-            transport(ctx, proto, info, payload, 4);
-        }
-    } else {
-        transport(ctx, proto, info, payload, 4);
-    }
-    ctx.depth -= 1;
+    let fragment = (more || offset > 0).then(|| {
+        let mut key = FragmentKey { src: [0; 16], dst: [0; 16], id: u32::from(id), proto, version: 4 };
+        key.src[..4].copy_from_slice(&src);
+        key.dst[..4].copy_from_slice(&dst);
+        (key, offset, more)
+    });
+    deliver(ctx, proto, info, payload, fragment, 4);
     Some(total)
 }
 
@@ -132,23 +122,46 @@ pub(crate) fn ipv6(ctx: &mut Ctx<'_>, data: &[u8]) -> Option<usize> {
     let payload = data.get(offset..end).unwrap_or(&[]);
     let reported_len = (40 + plen).saturating_sub(offset);
     let info = IpInfo { src: &src, dst: &dst, reported_len };
+    let fragment = fragment
+        .filter(|(offset, more, _)| *more || *offset > 0)
+        .map(|(offset, more, id)| (FragmentKey { src, dst, id, proto: 0, version: 6 }, offset, more));
+    deliver(ctx, next, info, payload, fragment, 6);
+    Some(40 + plen)
+}
+
+/// Hands a datagram's payload to the transport layer. A fragment is first given to the
+/// defragmenter and the transport decoded only on the frame that completes the datagram (as
+/// tshark does by default); a fragment quoted in an ICMP error is decoded only if it is the first.
+fn deliver(
+    ctx: &mut Ctx<'_>,
+    proto: u8,
+    info: IpInfo<'_>,
+    payload: &[u8],
+    fragment: Option<(FragmentKey, u32, bool)>,
+    version: u8,
+) {
     ctx.depth += 1;
     match fragment {
-        Some((frag_offset, more, id)) if more || frag_offset > 0 => {
-            if !ctx.quoted && payload.len() == reported_len {
-                let key = FragmentKey { src, dst, id, proto: 0, version: 6 };
-                if let Some(whole) = ctx.state.defrag.add(key, frag_offset, more, payload) {
-                    let info = IpInfo { reported_len: whole.payload.len(), ..info };
-                    transport(ctx, next, info, &whole.payload, 6);
-                }
-            } else if ctx.quoted && frag_offset == 0 {
-                transport(ctx, next, info, payload, 6);
+        None => transport(ctx, proto, info, payload, version),
+        Some((key, offset, more)) if !ctx.quoted && payload.len() == info.reported_len => {
+            if let Some(whole) = ctx.state.defrag.add(key, offset, more, payload) {
+                let info = IpInfo { reported_len: whole.payload.len(), ..info };
+                transport(ctx, proto, info, &whole.payload, version);
             }
         }
-        _ => transport(ctx, next, info, payload, 6),
+        Some((_, 0, _)) if ctx.quoted => transport(ctx, proto, info, payload, version),
+        Some(_) => {}
     }
     ctx.depth -= 1;
-    Some(40 + plen)
+}
+
+/// An IPv4 or IPv6 packet, told apart by the version nibble (raw IP, MPLS and GTP-U payloads).
+pub(crate) fn by_version(ctx: &mut Ctx<'_>, data: &[u8]) -> Option<usize> {
+    match u8_at(data, 0)? >> 4 {
+        4 => ipv4(ctx, data),
+        6 => ipv6(ctx, data),
+        _ => None,
+    }
 }
 
 /// Dispatches an IP payload on its protocol number.

@@ -150,12 +150,7 @@ fn mpls(ctx: &mut Ctx<'_>, data: &[u8]) -> Option<usize> {
             break;
         }
     }
-    let rest = &data[offset..];
-    let used = match u8_at(rest, 0)? >> 4 {
-        4 => ip::ipv4(ctx, rest)?,
-        6 => ip::ipv6(ctx, rest)?,
-        _ => return None,
-    };
+    let used = ip::by_version(ctx, &data[offset..])?;
     Some(offset + used)
 }
 
@@ -205,13 +200,5 @@ fn null(ctx: &mut Ctx<'_>, data: &[u8], network_order: bool) {
 }
 
 fn raw_ip(ctx: &mut Ctx<'_>, data: &[u8]) {
-    match u8_at(data, 0).map(|b| b >> 4) {
-        Some(4) => {
-            ip::ipv4(ctx, data);
-        }
-        Some(6) => {
-            ip::ipv6(ctx, data);
-        }
-        _ => {}
-    }
+    ip::by_version(ctx, data);
 }

@@ -25,101 +25,81 @@ fn decode(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) -> Option<()> {
     ctx.out.uint(Field::TcpSrcport, sport);
     ctx.out.uint(Field::TcpDstport, dport);
     let seq = be32(data, 4)?;
-    if ctx.quoted {
-        return quoted(ctx, ip, sport, dport, seq, data);
+    if ctx.quoted && data.len() < 20 {
+        // An ICMP error quoting 8 bytes: tshark shows the sequence number as sent, no more.
+        ctx.out.uint(Field::TcpSeq, seq);
+        return Some(());
     }
-    let ack = be32(data, 8)?;
     let hdr_len = usize::from(u8_at(data, 12)? >> 4) * 4;
-    let flags = be16(data, 12)? & 0x0fff;
-    let window = be16(data, 14)?;
-    let checksum = be16(data, 16)?;
-    let urgent = be16(data, 18)?;
-    let payload_len = if hdr_len >= 20 { ip.reported_len.saturating_sub(hdr_len) as u32 } else { 0 };
-    let options = data.get(20..hdr_len.min(data.len())).unwrap_or(&[]);
-    let parsed = Options::parse(options);
-
-    let view = if TRACKED.iter().any(|f| ctx.out.wants(*f)) && hdr_len >= 20 {
-        Some(ctx.state.tcp.observe(&TcpSegment {
-            src: Endpoint::new(ip.src, sport),
-            dst: Endpoint::new(ip.dst, dport),
-            seq,
-            ack,
-            flags,
-            window,
-            wscale: parsed.wscale,
-            options_complete: data.len() >= hdr_len,
-            payload_len,
-        }))
-    } else {
-        None
+    let options = Options::parse(data.get(20..hdr_len.min(data.len())).unwrap_or(&[]));
+    let segment = TcpSegment {
+        src: Endpoint::new(ip.src, sport),
+        dst: Endpoint::new(ip.dst, dport),
+        seq,
+        ack: be32(data, 8)?,
+        flags: be16(data, 12)? & 0x0fff,
+        window: be16(data, 14)?,
+        wscale: options.wscale,
+        options_complete: data.len() >= hdr_len,
+        payload_len: if hdr_len >= 20 && !ctx.quoted { ip.reported_len.saturating_sub(hdr_len) as u32 } else { 0 },
     };
+    let (checksum, urgent) = (be16(data, 16)?, be16(data, 18)?);
+    if ctx.quoted {
+        quoted(ctx, &segment, hdr_len);
+    } else {
+        tracked(ctx, &segment, hdr_len);
+    }
+    let out = &mut *ctx.out;
+    out.uint(Field::TcpChecksum, checksum);
+    out.uint(Field::TcpUrgentPointer, urgent);
+    options.push(out);
+    Some(())
+}
+
+/// A segment on the wire: the conversation-derived fields, then the header fields.
+fn tracked(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) {
+    let view = (TRACKED.iter().any(|f| ctx.out.wants(*f)) && hdr_len >= 20).then(|| ctx.state.tcp.observe(seg));
     let out = &mut *ctx.out;
     if let Some(v) = view {
         out.uint(Field::TcpStream, v.stream);
     }
-    out.uint(Field::TcpLen, payload_len);
+    out.uint(Field::TcpLen, seg.payload_len);
     if let Some(v) = view {
         out.uint(Field::TcpSeq, v.seq);
     }
-    out.uint(Field::TcpSeqRaw, seq);
+    out.uint(Field::TcpSeqRaw, seg.seq);
     if let Some(v) = view {
         out.uint(Field::TcpNxtseq, v.nxtseq);
         out.uint(Field::TcpAck, v.ack);
     }
-    out.uint(Field::TcpAckRaw, ack);
+    out.uint(Field::TcpAckRaw, seg.ack);
     out.uint(Field::TcpHdrLen, hdr_len as u64);
-    push_flags(out, flags);
-    out.uint(Field::TcpWindowSizeValue, window);
+    push_flags(out, seg.flags);
+    out.uint(Field::TcpWindowSizeValue, seg.window);
     if let Some(v) = view {
         out.uint(Field::TcpWindowSize, v.window_size);
         if let Some(factor) = v.scalefactor {
             out.push(Field::TcpWindowSizeScalefactor, Value::Int(factor.into()));
         }
     }
-    out.uint(Field::TcpChecksum, checksum);
-    out.uint(Field::TcpUrgentPointer, urgent);
-    parsed.push(out);
-    Some(())
 }
 
-/// A TCP header quoted inside an ICMP error: tshark shows `tcp.seq` as sent, and with a whole
-/// header the conversation's stream, window scaling and options, but no sequence analysis.
-fn quoted(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, sport: u16, dport: u16, seq: u32, data: &[u8]) -> Option<()> {
-    ctx.out.uint(Field::TcpSeq, seq);
-    if data.len() < 20 {
-        return Some(());
-    }
-    let ack = be32(data, 8)?;
-    let hdr_len = usize::from(u8_at(data, 12)? >> 4) * 4;
-    let flags = be16(data, 12)? & 0x0fff;
-    let window = be16(data, 14)?;
-    let parsed = Options::parse(data.get(20..hdr_len.min(data.len())).unwrap_or(&[]));
-    let view = ctx.state.tcp.quoted(&TcpSegment {
-        src: Endpoint::new(ip.src, sport),
-        dst: Endpoint::new(ip.dst, dport),
-        seq,
-        ack,
-        flags,
-        window,
-        wscale: parsed.wscale,
-        options_complete: data.len() >= hdr_len,
-        payload_len: 0,
-    });
+/// A whole TCP header quoted inside an ICMP error: tshark shows `tcp.seq` as sent and the
+/// conversation's stream and window scaling, but no sequence analysis.
+fn quoted(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) {
+    let view = ctx.state.tcp.quoted(seg);
     let out = &mut *ctx.out;
+    out.uint(Field::TcpSeq, seg.seq);
     out.uint(Field::TcpStream, view.stream);
-    out.uint(Field::TcpAck, ack);
-    out.uint(Field::TcpAckRaw, ack);
+    out.uint(Field::TcpAck, seg.ack);
+    out.uint(Field::TcpAckRaw, seg.ack);
     out.uint(Field::TcpHdrLen, hdr_len as u64);
-    push_flags(out, flags);
-    out.uint(Field::TcpWindowSizeValue, window);
+    push_flags(out, seg.flags);
+    out.uint(Field::TcpWindowSizeValue, seg.window);
     out.uint(Field::TcpWindowSize, view.window_size);
     if let Some(factor) = view.scalefactor {
         out.push(Field::TcpWindowSizeScalefactor, Value::Int(factor.into()));
     }
-    out.uint(Field::TcpChecksum, be16(data, 16)?);
-    out.uint(Field::TcpUrgentPointer, be16(data, 18)?);
-    parsed.push(out);
-    Some(())
 }
 
 fn push_flags(out: &mut crate::fields::FrameValues, flags: u16) {
