@@ -176,8 +176,14 @@ def browser_check(html_path, figures):
     try:
         driver.set_window_size(1280, 1000)
         driver.get(html_path.resolve().as_uri())
+        # nbconvert's lab template embeds an SVG output as an <img> with a data: URL (or inline <svg>).
+        # A figure counts as drawn when it decoded (natural size) and occupies space on the page.
         sizes = driver.execute_script(
-            "return Array.from(document.querySelectorAll('.jp-RenderedSVG svg')).map(e => { const r = e.getBoundingClientRect(); return [r.width, r.height]; });"
+            """return Array.from(document.querySelectorAll('.jp-RenderedSVG img, .jp-RenderedSVG svg')).map(e => {
+                 const r = e.getBoundingClientRect();
+                 const decoded = e.tagName !== 'IMG' || (e.complete && e.naturalWidth > 0);
+                 return decoded ? [r.width, r.height] : [0, 0];
+               });"""
         )
         errors = [e["message"] for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
     finally:

@@ -154,9 +154,22 @@ impl Chart {
             .x_label_area_size(48)
             .y_label_area_size(80)
             .build_cartesian_2d(x0..x1, y0..y1)?;
+        // Clock labels carry as many decimals as the span needs to tell ticks apart.
+        let decimals = if x1 - x0 < 5.0 {
+            2
+        } else if x1 - x0 < 60.0 {
+            1
+        } else {
+            0
+        };
         let clock = |x: &f64| {
-            let secs = x.rem_euclid(86_400.0) as u64;
-            format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+            let of_day = x.rem_euclid(86_400.0);
+            let secs = of_day as u64;
+            let hms = format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60);
+            match decimals {
+                0 => hms,
+                d => format!("{hms}{}", &format!("{:.*}", d, of_day.fract())[1..]),
+            }
         };
         let plain = |v: &f64| if v.abs() >= 1e6 || (v.fract() == 0.0) { format!("{v:.0}") } else { format!("{v:.2}") };
         let mut mesh = chart.configure_mesh();
