@@ -3,8 +3,8 @@
 use super::ip::IpInfo;
 use super::Ctx;
 use crate::bytes::{be16, be32, u8_at};
-use crate::fields::{Field, Value};
-use crate::track::{Endpoint, TcpSegment};
+use crate::fields::{Field, FrameValues, Value};
+use crate::track::{Endpoint, TcpSegment, TcpView};
 
 const TRACKED: [Field; 6] = [
     Field::TcpStream,
@@ -73,15 +73,7 @@ fn tracked(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) {
         out.uint(Field::TcpAck, v.ack);
     }
     out.uint(Field::TcpAckRaw, seg.ack);
-    out.uint(Field::TcpHdrLen, hdr_len as u64);
-    push_flags(out, seg.flags);
-    out.uint(Field::TcpWindowSizeValue, seg.window);
-    if let Some(v) = view {
-        out.uint(Field::TcpWindowSize, v.window_size);
-        if let Some(factor) = v.scalefactor {
-            out.push(Field::TcpWindowSizeScalefactor, Value::Int(factor.into()));
-        }
-    }
+    push_header(out, seg, hdr_len, view.as_ref());
 }
 
 /// A whole TCP header quoted inside an ICMP error: tshark shows `tcp.seq` as sent and the
@@ -93,16 +85,23 @@ fn quoted(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) {
     out.uint(Field::TcpStream, view.stream);
     out.uint(Field::TcpAck, seg.ack);
     out.uint(Field::TcpAckRaw, seg.ack);
+    push_header(out, seg, hdr_len, Some(&view));
+}
+
+/// Header length, flags and window (scaled when the conversation says how).
+fn push_header(out: &mut FrameValues, seg: &TcpSegment, hdr_len: usize, view: Option<&TcpView>) {
     out.uint(Field::TcpHdrLen, hdr_len as u64);
     push_flags(out, seg.flags);
     out.uint(Field::TcpWindowSizeValue, seg.window);
-    out.uint(Field::TcpWindowSize, view.window_size);
-    if let Some(factor) = view.scalefactor {
-        out.push(Field::TcpWindowSizeScalefactor, Value::Int(factor.into()));
+    if let Some(v) = view {
+        out.uint(Field::TcpWindowSize, v.window_size);
+        if let Some(factor) = v.scalefactor {
+            out.push(Field::TcpWindowSizeScalefactor, Value::Int(factor.into()));
+        }
     }
 }
 
-fn push_flags(out: &mut crate::fields::FrameValues, flags: u16) {
+fn push_flags(out: &mut FrameValues, flags: u16) {
     out.uint(Field::TcpFlags, flags);
     out.push(Field::TcpFlagsSyn, Value::Bool(flags & 0x002 != 0));
     out.push(Field::TcpFlagsAck, Value::Bool(flags & 0x010 != 0));
@@ -120,7 +119,7 @@ struct Options {
 }
 
 impl Options {
-    fn push(&self, out: &mut crate::fields::FrameValues) {
+    fn push(&self, out: &mut FrameValues) {
         if let Some(mss) = self.mss {
             out.uint(Field::TcpOptionsMssVal, mss);
         }
