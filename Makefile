@@ -11,7 +11,7 @@ VENV := $(CACHE)/venv
 PY := $(VENV)/bin/python
 NOTEBOOKS := notebooks/tools/notebooks.py
 
-.PHONY: all run test lint unit parity bench build tshark help fixtures jupyter evcxr kernel chromium notebooks notebook-test export
+.PHONY: all run test lint unit parity bench build tshark help fixtures jupyter evcxr kernel chromium notebooks notebook-test export fuzz
 all: test
 
 help:
@@ -19,6 +19,7 @@ help:
 	@echo "make test    install what is missing; lint, unit tests, parity with tshark, notebook checks"
 	@echo "make notebooks  re-execute the notebooks and store their outputs in notebooks/ (to commit)"
 	@echo "make export  the core fields of every capture to $(OUT)/*.parquet"
+	@echo "make fuzz    every fuzz target for FUZZ_SECONDS (default 180) each"
 	@echo "make parity  the tshark comparisons: per-field table, per-filter agreement"
 	@echo "make bench   tshark vs pcapframe on a ~$(BENCH_FRAMES)-frame capture, as ratios"
 
@@ -91,6 +92,9 @@ export: build
 	  [ -f "$$f" ] || continue; b=$$(basename "$$f"); \
 	  $(BIN) -r "$$f" $$fields --out "$(OUT)/$$b.parquet" && echo "   $(OUT)/$$b.parquet"; \
 	done
+
+fuzz:
+	@bash fuzz/run.sh
 
 bench: tshark build
 	@bash bench/run.sh "$(BIN)" "$(BENCH_FRAMES)"

@@ -204,6 +204,7 @@ impl<'r> CaptureReader<'r> {
         }
         loop {
             let at = self.position();
+            self.check_block_length(at)?;
             let step = match self.inner.next() {
                 Ok((len, block)) => {
                     let step = self.layout.interpret(block, at)?;
@@ -263,6 +264,21 @@ impl<'r> CaptureReader<'r> {
                 };
                 read32(4, big).map(u64::from)
             }
+        }
+    }
+
+    /// pcapng block lengths must be at least 12 and a multiple of 4; pcap-parser assumes so
+    /// (a shorter length underflows in it), so the reader checks before handing the block over.
+    fn check_block_length(&self, at: Position) -> Result<(), CaptureError> {
+        if self.layout.format != CaptureFormat::PcapNg {
+            return Ok(());
+        }
+        match self.claimed_len() {
+            Some(len) if len < 12 || len % 4 != 0 => Err(CaptureError::Corrupt {
+                what: format!("pcapng block with length {len} (at least 12, a multiple of 4)"),
+                at,
+            }),
+            _ => Ok(()),
         }
     }
 

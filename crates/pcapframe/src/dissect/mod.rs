@@ -79,8 +79,9 @@ impl Dissector {
         if let Some(ts) = rec.timestamp_ns {
             let first = *self.first_ts.get_or_insert(ts);
             out.push(Field::FrameTimeEpoch, Value::Nanos(ts));
-            out.push(Field::FrameTimeRelative, Value::Nanos(ts - first));
-            out.push(Field::FrameTimeDelta, Value::Nanos(ts - self.prev_ts.unwrap_or(ts)));
+            // Saturating: a damaged capture can put timestamps at the ends of the i64 range.
+            out.push(Field::FrameTimeRelative, Value::Nanos(ts.saturating_sub(first)));
+            out.push(Field::FrameTimeDelta, Value::Nanos(ts.saturating_sub(self.prev_ts.unwrap_or(ts))));
         } else {
             // tshark counts a frame without a timestamp as time 0 for its successors.
             self.first_ts.get_or_insert(0);
