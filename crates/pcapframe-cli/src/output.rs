@@ -95,6 +95,26 @@ fn print_text(req: &FieldsRequest) -> Result<Option<CaptureError>, String> {
     Ok(problem)
 }
 
+/// CSV has no bytes type: binary columns (`eth.padding`, `eth.trailer`) become hex text, as tshark
+/// prints them.
+fn hex_bytes_columns(frame: &DataFrame) -> PolarsResult<DataFrame> {
+    let columns = frame
+        .columns()
+        .iter()
+        .map(|c| match c.dtype() {
+            DataType::Binary => {
+                let bytes = c.binary()?;
+                let hex: StringChunked = (0..bytes.len())
+                    .map(|i| bytes.get(i).map(|b| b.iter().map(|x| format!("{x:02x}")).collect::<String>()))
+                    .collect();
+                Ok(hex.with_name(c.name().clone()).into_column())
+            }
+            _ => Ok(c.clone()),
+        })
+        .collect::<PolarsResult<Vec<Column>>>()?;
+    DataFrame::new(frame.height(), columns)
+}
+
 fn write_out(sink: &mut impl Write, line: &mut String) -> Result<(), String> {
     sink.write_all(line.as_bytes()).map_err(|e| format!("writing output: {e}"))?;
     line.clear();
@@ -112,7 +132,8 @@ fn write_table(req: &FieldsRequest, path: &str) -> Result<Option<CaptureError>, 
     let extension = path.rsplit('.').next().unwrap_or_default().to_ascii_lowercase();
     let written = match extension.as_str() {
         "parquet" => ParquetWriter::new(file).finish(&mut partial.frame).map(|_| ()),
-        "csv" => CsvWriter::new(file).finish(&mut partial.frame),
+        "csv" => CsvWriter::new(file)
+            .finish(&mut hex_bytes_columns(&partial.frame).map_err(|e| format!("writing {path}: {e}"))?),
         "arrow" | "ipc" | "feather" => IpcWriter::new(file).finish(&mut partial.frame),
         other => return Err(format!("unknown output extension '.{other}' (parquet, csv or arrow)")),
     };

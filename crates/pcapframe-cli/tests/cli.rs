@@ -226,3 +226,21 @@ fn text_options_match_tshark_byte_for_byte() {
         assert_eq!(text(&ours.stdout), text(&theirs.stdout), "options {extra:?}");
     }
 }
+
+#[test]
+fn csv_output_writes_bytes_as_hex() {
+    let out_path = std::env::temp_dir().join(format!("pcapframe-cli-{}-trailers.csv", std::process::id()));
+    let out = pcapframe(&[
+        "-r",
+        &fixture("edge-ethernet-trailers.pcap"),
+        "-e",
+        "frame.number",
+        "-e",
+        "eth.trailer",
+        "--out",
+        out_path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = std::fs::read_to_string(&out_path).unwrap();
+    assert!(csv.starts_with("frame.number,eth.trailer\n") && csv.contains("2,534543524554\n"), "{csv}");
+}
