@@ -64,19 +64,22 @@ fn record_ends(bytes: &[u8]) -> Vec<usize> {
     boundaries(bytes).into_iter().filter(|(_, packet)| *packet).map(|(end, _)| end).collect()
 }
 
+/// A 32-bit word in the capture's byte order.
+fn u32_at(bytes: &[u8], offset: usize, big: bool) -> u32 {
+    let b: [u8; 4] = bytes[offset..offset + 4].try_into().unwrap();
+    if big {
+        u32::from_be_bytes(b)
+    } else {
+        u32::from_le_bytes(b)
+    }
+}
+
 /// The end offset of every complete record or block, and whether it carries a frame.
 fn boundaries(bytes: &[u8]) -> Vec<(usize, bool)> {
     let mut ends = Vec::new();
     if bytes.len() >= 24 && bytes[..4] != [0x0a, 0x0d, 0x0d, 0x0a] {
         let big = bytes[..4] == [0xa1, 0xb2, 0xc3, 0xd4] || bytes[..4] == [0xa1, 0xb2, 0x3c, 0x4d];
-        let word = |o: usize| {
-            let b: [u8; 4] = bytes[o..o + 4].try_into().unwrap();
-            if big {
-                u32::from_be_bytes(b)
-            } else {
-                u32::from_le_bytes(b)
-            }
-        };
+        let word = |o: usize| u32_at(bytes, o, big);
         let mut at = 24;
         while at + 16 <= bytes.len() {
             let end = at + 16 + word(at + 8) as usize;
@@ -93,14 +96,7 @@ fn boundaries(bytes: &[u8]) -> Vec<(usize, bool)> {
             if bytes[at..at + 4] == [0x0a, 0x0d, 0x0d, 0x0a] {
                 big = bytes[at + 8..at + 12] == [0x1a, 0x2b, 0x3c, 0x4d];
             }
-            let word = |o: usize| {
-                let b: [u8; 4] = bytes[o..o + 4].try_into().unwrap();
-                if big {
-                    u32::from_be_bytes(b)
-                } else {
-                    u32::from_le_bytes(b)
-                }
-            };
+            let word = |o: usize| u32_at(bytes, o, big);
             let (kind, len) = (word(at), word(at + 4) as usize);
             if len < 12 || at + len > bytes.len() {
                 break;

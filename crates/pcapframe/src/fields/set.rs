@@ -35,11 +35,6 @@ impl FieldSet {
             *a |= b;
         }
     }
-
-    /// Whether any field of the given protocol prefix (`"tcp"`, `"ip"`) is in the set.
-    pub fn any_of_protocol(&self, protocol: &str) -> bool {
-        FIELDS.iter().enumerate().any(|(i, f)| f.protocol == protocol && self.contains(Field::from_index(i)))
-    }
 }
 
 impl FromIterator<Field> for FieldSet {
