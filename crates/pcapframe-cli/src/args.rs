@@ -22,6 +22,8 @@ pub struct FieldsRequest {
     pub max_frames: Option<u64>,
     pub display_filter: Option<String>,
     pub out: Option<String>,
+    /// `--max-conversations N`: TCP and UDP conversations kept before the idlest are retired.
+    pub max_conversations: Option<usize>,
 }
 
 /// Usage text.
@@ -43,6 +45,8 @@ options (as tshark's):
   -Y FILTER        display filter
   -n               accepted (pcapframe never resolves names)
   --out PATH       write typed columns to Parquet, CSV or Arrow IPC (chosen by extension)
+  --max-conversations N  TCP and UDP conversations kept in memory (default 500000); past it
+                   the idlest are retired, and one that returns gets a new stream number
   -G fields        list every field pcapframe knows
 ";
 
@@ -63,6 +67,11 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         };
         match arg.get(..2).unwrap_or(arg) {
             _ if arg == "--out" => req.out = Some(value("out")?),
+            _ if arg == "--max-conversations" => {
+                let v = value("max-conversations")?;
+                let n = v.parse().ok().filter(|n| *n > 0);
+                req.max_conversations = Some(n.ok_or_else(|| format!("invalid --max-conversations count '{v}'"))?);
+            }
             _ if arg == "--help" => return Ok(Command::Help),
             "-h" => return Ok(Command::Help),
             "-r" => req.file = value("r")?,

@@ -4,12 +4,11 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
-use pcapframe::capture::ReaderLimits;
 use pcapframe::fields::FieldSet;
 use pcapframe::fields::FieldType;
 use pcapframe::filter::DisplayFilter;
 use pcapframe::polars::prelude::*;
-use pcapframe::{read_pcap_partial, resolve_fields, CaptureError, ReadOptions, Scanner, FIELDS};
+use pcapframe::{read_pcap_partial, resolve_fields, CaptureError, Limits, ReadOptions, Scanner, FIELDS};
 
 use crate::args::FieldsRequest;
 
@@ -44,6 +43,17 @@ pub fn run(req: &FieldsRequest) -> ExitCode {
         Some(path) => write_table(req, path),
         None => print_text(req),
     };
+    let result = result.map(|outcome| {
+        if outcome.retired > 0 {
+            eprintln!(
+                "pcapframe: {} idle conversations were retired to stay within {} per protocol \
+                 (--max-conversations); one that returns after that gets a new stream number, unlike in tshark",
+                outcome.retired,
+                limits(req).tracking.max_conversations
+            );
+        }
+        outcome.problem
+    });
     match result {
         Ok(None) => ExitCode::SUCCESS,
         Ok(Some(problem)) => {
@@ -57,14 +67,28 @@ pub fn run(req: &FieldsRequest) -> ExitCode {
     }
 }
 
-fn print_text(req: &FieldsRequest) -> Result<Option<CaptureError>, String> {
+/// How a run ended: the damage that stopped it, if any, and how many conversations were retired.
+struct Outcome {
+    problem: Option<CaptureError>,
+    retired: u64,
+}
+
+fn limits(req: &FieldsRequest) -> Limits {
+    let mut limits = Limits::default();
+    if let Some(max) = req.max_conversations {
+        limits.tracking.max_conversations = max;
+    }
+    limits
+}
+
+fn print_text(req: &FieldsRequest) -> Result<Outcome, String> {
     let fields = resolve_fields(&req.fields).map_err(|e| e.to_string())?;
     let filter = req.display_filter.as_deref().map(DisplayFilter::parse).transpose().map_err(|e| e.to_string())?;
     let mut wanted: FieldSet = fields.iter().copied().collect();
     if let Some(f) = &filter {
         wanted.extend(f.fields());
     }
-    let mut scanner = Scanner::open(&req.file, wanted, ReaderLimits::default()).map_err(|e| e.to_string())?;
+    let mut scanner = Scanner::open(&req.file, wanted, limits(req)).map_err(|e| e.to_string())?;
     let stdout = std::io::stdout();
     let mut sink = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut line = String::with_capacity(512);
@@ -92,7 +116,7 @@ fn print_text(req: &FieldsRequest) -> Result<Option<CaptureError>, String> {
     };
     write_out(&mut sink, &mut line)?;
     sink.flush().map_err(|e| format!("writing output: {e}"))?;
-    Ok(problem)
+    Ok(Outcome { problem, retired: scanner.retired_conversations() })
 }
 
 /// CSV has no bytes type: binary columns (`eth.padding`, `eth.trailer`) become hex text, as tshark
@@ -121,9 +145,10 @@ fn write_out(sink: &mut impl Write, line: &mut String) -> Result<(), String> {
     Ok(())
 }
 
-fn write_table(req: &FieldsRequest, path: &str) -> Result<Option<CaptureError>, String> {
+fn write_table(req: &FieldsRequest, path: &str) -> Result<Outcome, String> {
     let options = ReadOptions {
         max_frames: req.max_frames,
+        limits: limits(req),
         display_filter: req.display_filter.clone(),
         ..ReadOptions::fields(req.fields.iter().cloned())
     };
@@ -138,5 +163,5 @@ fn write_table(req: &FieldsRequest, path: &str) -> Result<Option<CaptureError>, 
         other => return Err(format!("unknown output extension '.{other}' (parquet, csv or arrow)")),
     };
     written.map_err(|e| format!("writing {path}: {e}"))?;
-    Ok(partial.problem)
+    Ok(Outcome { problem: partial.problem, retired: partial.retired_conversations })
 }

@@ -244,3 +244,24 @@ fn csv_output_writes_bytes_as_hex() {
     let csv = std::fs::read_to_string(&out_path).unwrap();
     assert!(csv.starts_with("frame.number,eth.trailer\n") && csv.contains("2,534543524554\n"), "{csv}");
 }
+
+#[test]
+fn a_conversation_cap_retires_the_idlest_and_says_so() {
+    let capture = fixture("dorm-room.pcap");
+    let streams = |extra: &[&str]| {
+        let mut args = vec!["-r", capture.as_str(), "-T", "fields", "-e", "tcp.stream", "-Y", "tcp"];
+        args.extend(extra);
+        let out = pcapframe(&args);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let highest = text(&out.stdout).lines().filter_map(|l| l.parse::<u32>().ok()).max();
+        (highest, text(&out.stderr))
+    };
+    let (highest, stderr) = streams(&[]);
+    assert_eq!((highest, stderr.as_str()), (Some(35), ""), "36 streams, nothing retired by default");
+    // Room for one conversation: interleaved ones return after being retired and are numbered anew.
+    let (highest, stderr) = streams(&["--max-conversations", "1"]);
+    assert!(highest.unwrap() > 35, "{highest:?}");
+    assert!(stderr.contains("idle conversations were retired to stay within 1 per protocol"), "{stderr}");
+    let out = pcapframe(&["-r", &capture, "-e", "tcp.stream", "--max-conversations", "0"]);
+    assert!(text(&out.stderr).contains("invalid --max-conversations count '0'"));
+}

@@ -43,7 +43,10 @@ pub enum CaptureError {
 }
 
 /// Everything that can fail in pcapframe.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` prints the same one-line message as `Display` (as `anyhow` does), so that a `?` in a
+/// notebook cell or `main` shows what and where, not a nest of struct fields.
+#[derive(thiserror::Error)]
 pub enum Error {
     /// Opening the file failed.
     #[error("cannot open {path}: {source}")]
@@ -68,5 +71,25 @@ pub enum Error {
     Polars(#[from] polars::error::PolarsError),
 }
 
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
 /// Result with pcapframe's error type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_is_the_one_line_message() {
+        let e = Error::Capture(CaptureError::CutShort { at: Position { frame: 12, offset: 3456 }, needed: 40 });
+        let expected = "the capture appears to have been cut short in the middle of a packet \
+                        (frame 12 at byte offset 3456: 40 more bytes expected)";
+        assert_eq!(format!("{e:?}"), expected);
+        assert_eq!(e.to_string(), expected);
+    }
+}

@@ -20,6 +20,7 @@ pub mod dissect;
 pub mod error;
 pub mod fields;
 pub mod filter;
+pub mod limits;
 #[cfg(feature = "notebook")]
 pub mod notebook;
 mod read;
@@ -33,6 +34,7 @@ pub mod vendor;
 pub use error::{CaptureError, Error, Position, Result};
 pub use fields::{Field, FieldType, FIELDS};
 pub use filter::{filter_frame, DisplayFilter};
+pub use limits::Limits;
 pub use read::{read_pcap, read_pcap_partial, resolve_fields, PartialRead, ReadOptions, TIME_COLUMN};
 pub use scan::Scanner;
 pub use table::Occurrence;

@@ -5,10 +5,10 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use crate::capture::ReaderLimits;
 use crate::error::{CaptureError, Error, Result};
 use crate::fields::{self, Field, FieldSet, FrameValues};
 use crate::filter::DisplayFilter;
+use crate::limits::Limits;
 use crate::scan::Scanner;
 use crate::table::{ColumnBuilder, Occurrence};
 
@@ -30,8 +30,9 @@ pub struct ReadOptions {
     pub occurrence: Occurrence,
     /// Stop after reading this many frames, whether or not they pass the filter (tshark's `-c`).
     pub max_frames: Option<u64>,
-    /// Caps on what untrusted headers may make the reader allocate.
-    pub limits: ReaderLimits,
+    /// Caps on what a capture may make pcapframe allocate (packet and block sizes,
+    /// conversations, reassembly buffers).
+    pub limits: Limits,
 }
 
 impl ReadOptions {
@@ -70,6 +71,9 @@ pub struct PartialRead {
     pub frame: DataFrame,
     /// Where and how the capture is damaged; `None` when it was read to the end.
     pub problem: Option<CaptureError>,
+    /// Conversations retired to stay within [`crate::limits::TrackLimits`]; when non-zero, stream
+    /// numbers after the first returning conversation may differ from tshark's.
+    pub retired_conversations: u64,
 }
 
 /// Reads a capture into a DataFrame; fails on a damaged capture (see [`read_pcap_partial`]).
@@ -137,7 +141,7 @@ pub fn read_pcap_partial(path: impl AsRef<Path>, options: &ReadOptions) -> Resul
     if options.timeseries {
         frame = frame.sort([TIME_COLUMN], SortMultipleOptions::default().with_maintain_order(true))?;
     }
-    Ok(PartialRead { frame, problem })
+    Ok(PartialRead { frame, problem, retired_conversations: scanner.retired_conversations() })
 }
 
 /// Resolves field names, failing on the first unknown one with the nearest valid names.

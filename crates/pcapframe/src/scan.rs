@@ -4,10 +4,12 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
-use crate::capture::{CaptureReader, ReaderLimits};
+use crate::capture::CaptureReader;
 use crate::dissect::Dissector;
 use crate::error::{CaptureError, Error, Result};
 use crate::fields::{FieldSet, FrameValues};
+use crate::limits::Limits;
+use crate::track::TrackLimits;
 
 /// Streams a capture frame by frame, decoding only the wanted fields.
 pub struct Scanner<'r> {
@@ -18,17 +20,28 @@ pub struct Scanner<'r> {
 
 impl Scanner<'static> {
     /// Opens a capture file.
-    pub fn open(path: impl AsRef<Path>, wanted: FieldSet, limits: ReaderLimits) -> Result<Self> {
+    pub fn open(path: impl AsRef<Path>, wanted: FieldSet, limits: Limits) -> Result<Self> {
         let path = path.as_ref();
         let file = File::open(path).map_err(|source| Error::Open { path: path.to_path_buf(), source })?;
-        Ok(Scanner::new(CaptureReader::new(BufReader::with_capacity(1 << 16, file), limits)?, wanted))
+        let reader = CaptureReader::new(BufReader::with_capacity(1 << 16, file), limits.reader)?;
+        Ok(Scanner::with_limits(reader, wanted, limits.tracking))
     }
 }
 
 impl<'r> Scanner<'r> {
     /// Scans from an already opened reader.
     pub fn new(reader: CaptureReader<'r>, wanted: FieldSet) -> Self {
-        Scanner { reader, dissector: Dissector::new(&wanted), values: FrameValues::new(wanted) }
+        Scanner::with_limits(reader, wanted, TrackLimits::default())
+    }
+
+    /// Scans from an already opened reader, keeping conversation state within `limits`.
+    pub fn with_limits(reader: CaptureReader<'r>, wanted: FieldSet, limits: TrackLimits) -> Self {
+        Scanner { reader, dissector: Dissector::with_limits(&wanted, limits), values: FrameValues::new(wanted) }
+    }
+
+    /// Conversations retired so far to stay within the caps (see [`TrackLimits`]).
+    pub fn retired_conversations(&self) -> u64 {
+        self.dissector.retired_conversations()
     }
 
     /// The next frame's values; `Ok(None)` at the end of the capture.

@@ -3,43 +3,18 @@
 //! before the fault are exactly the intact records, a damaged file ends in a typed error, and peak
 //! memory stays under a fixed cap (measured by a counting allocator).
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod common;
 
 use pcapframe::capture::{CaptureReader, ReaderLimits};
 use pcapframe::fields::FieldSet;
 use pcapframe::Scanner;
-
-struct Counting;
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(live, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
 
 /// Memory a read of a damaged fixture may use above what was live before it.
 const MEMORY_CAP: usize = 48 * 1024 * 1024;
 
 /// Reads everything; returns frames read and whether it ended in an error.
 fn read_all(bytes: &[u8]) -> (u64, bool) {
-    let before = LIVE.load(Ordering::Relaxed);
-    PEAK.store(before, Ordering::Relaxed);
-    let result = (|| {
+    let (result, peak) = common::peak_heap_of(|| {
         let reader = match CaptureReader::new(bytes, ReaderLimits::default()) {
             Ok(r) => r,
             Err(_) => return (0, true),
@@ -53,8 +28,7 @@ fn read_all(bytes: &[u8]) -> (u64, bool) {
                 Err(_) => return (frames, true),
             }
         }
-    })();
-    let peak = PEAK.load(Ordering::Relaxed).saturating_sub(before);
+    });
     assert!(peak < MEMORY_CAP, "peak memory {peak} bytes");
     result
 }

@@ -13,7 +13,7 @@ mod udp;
 
 use crate::capture::{Record, RecordKind};
 use crate::fields::{Field, FieldSet, FrameValues, Value};
-use crate::track::{Defragmenter, FragmentLimits, TcpTracker, UdpTracker};
+use crate::track::{Defragmenter, TcpTracker, TrackLimits, UdpTracker};
 
 /// State shared by the layers of one frame's dissection.
 pub(crate) struct Ctx<'a> {
@@ -28,11 +28,21 @@ pub(crate) struct Ctx<'a> {
 pub(crate) const MAX_DEPTH: u8 = 8;
 
 /// Cross-frame state.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct State {
     pub tcp: TcpTracker,
     pub udp: UdpTracker,
     pub defrag: Defragmenter,
+}
+
+impl State {
+    fn new(limits: TrackLimits) -> Self {
+        State {
+            tcp: TcpTracker::new(limits.max_conversations),
+            udp: UdpTracker::new(limits.max_conversations),
+            defrag: Defragmenter::new(limits.fragments),
+        }
+    }
 }
 
 /// Decodes records into [`FrameValues`], keeping the cross-frame state tshark keeps.
@@ -44,18 +54,24 @@ pub struct Dissector {
 }
 
 impl Dissector {
-    /// A dissector that will be asked for the `wanted` fields.
+    /// A dissector that will be asked for the `wanted` fields, with the default caps.
     pub fn new(wanted: &FieldSet) -> Self {
+        Dissector::with_limits(wanted, TrackLimits::default())
+    }
+
+    /// A dissector whose conversation and reassembly state stays within `limits`.
+    pub fn with_limits(wanted: &FieldSet, limits: TrackLimits) -> Self {
         let wants_layers = crate::fields::FIELDS
             .iter()
             .enumerate()
             .any(|(i, f)| f.protocol != "frame" && wanted.contains(Field::from_index(i)));
-        Dissector {
-            state: State { defrag: Defragmenter::new(FragmentLimits::default()), ..Default::default() },
-            wants_layers,
-            first_ts: None,
-            prev_ts: None,
-        }
+        Dissector { state: State::new(limits), wants_layers, first_ts: None, prev_ts: None }
+    }
+
+    /// Conversations (TCP and UDP) retired so far to stay within the caps. Past the first, a
+    /// conversation that returns is numbered as a new stream, unlike tshark.
+    pub fn retired_conversations(&self) -> u64 {
+        self.state.tcp.retired() + self.state.udp.retired()
     }
 
     /// Decodes one record into `out` (which is cleared first).

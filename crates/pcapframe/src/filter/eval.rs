@@ -169,8 +169,8 @@ fn compare_scalars(a: &Scalar<'_>, op: Op, b: &Scalar<'_>) -> bool {
 /// Whether the frame passes the node.
 pub(crate) fn node(n: &Node, frame: &FrameValues) -> bool {
     match n {
-        Node::Or(a, b) => node(a, frame) || node(b, frame),
-        Node::And(a, b) => node(a, frame) && node(b, frame),
+        Node::Or(terms) => terms.iter().any(|t| node(t, frame)),
+        Node::And(terms) => terms.iter().all(|t| node(t, frame)),
         Node::Not(a) => !node(a, frame),
         Node::Exists(o) => match o.mask {
             Some(_) => each(o, frame, |s| matches!(s, Scalar::Int(v) if *v != 0).then_some(())).is_some(),

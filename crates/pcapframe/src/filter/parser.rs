@@ -27,8 +27,10 @@ pub(crate) enum Rhs {
 /// A parsed filter.
 #[derive(Debug, Clone)]
 pub(crate) enum Node {
-    Or(Box<Node>, Box<Node>),
-    And(Box<Node>, Box<Node>),
+    /// Any of the terms (a chain of `or`s, kept flat so evaluation does not recurse along it).
+    Or(Vec<Node>),
+    /// All of the terms.
+    And(Vec<Node>),
     Not(Box<Node>),
     Exists(Operand),
     /// `all`: every occurrence must satisfy the comparison (else any one).
@@ -57,10 +59,7 @@ impl Node {
     pub fn collect_fields(&self, set: &mut FieldSet) {
         let mut add = |o: &Operand| o.fields.iter().for_each(|f| set.insert(*f));
         match self {
-            Node::Or(a, b) | Node::And(a, b) => {
-                a.collect_fields(set);
-                b.collect_fields(set);
-            }
+            Node::Or(terms) | Node::And(terms) => terms.iter().for_each(|t| t.collect_fields(set)),
             Node::Not(a) => a.collect_fields(set),
             Node::Exists(o)
             | Node::In { lhs: o, .. }
@@ -80,11 +79,17 @@ struct Parser<'a> {
     text: &'a str,
     toks: &'a [Token],
     pos: usize,
+    /// Parentheses and `not`s open around the current position.
+    depth: usize,
 }
+
+/// Deepest nesting of parentheses and `not` accepted: bounds the parser's and the evaluator's
+/// recursion, so no filter text can overflow the stack.
+pub(crate) const MAX_NESTING: usize = 100;
 
 /// Parses the tokens of `text`.
 pub(crate) fn parse(text: &str, toks: &[Token]) -> Result<Node, FilterError> {
-    let mut p = Parser { text, toks, pos: 0 };
+    let mut p = Parser { text, toks, pos: 0, depth: 0 };
     if toks.is_empty() {
         return Err(FilterError::at(text, 0, 0, "The filter is empty."));
     }
@@ -127,36 +132,52 @@ impl<'a> Parser<'a> {
     }
 
     fn or(&mut self) -> Result<Node, FilterError> {
-        let mut left = self.and()?;
+        let mut terms = vec![self.and()?];
         while self.peek().is_some_and(|t| word_is(t, &["or"]) || sym_is(t, &["||"])) {
             self.pos += 1;
-            left = Node::Or(Box::new(left), Box::new(self.and()?));
+            terms.push(self.and()?);
         }
-        Ok(left)
+        Ok(if terms.len() == 1 { terms.pop().expect("one term") } else { Node::Or(terms) })
     }
 
     fn and(&mut self) -> Result<Node, FilterError> {
-        let mut left = self.not()?;
+        let mut terms = vec![self.not()?];
         while self.peek().is_some_and(|t| word_is(t, &["and"]) || sym_is(t, &["&&"])) {
             self.pos += 1;
-            left = Node::And(Box::new(left), Box::new(self.not()?));
+            terms.push(self.not()?);
         }
-        Ok(left)
+        Ok(if terms.len() == 1 { terms.pop().expect("one term") } else { Node::And(terms) })
+    }
+
+    /// Enters one more level of parentheses or `not` at token `t`, refusing absurd depths.
+    fn nest(&mut self, t: &Token) -> Result<(), FilterError> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(self.error(t, &format!("Parentheses and \"not\" nest more than {MAX_NESTING} levels deep.")));
+        }
+        Ok(())
     }
 
     fn not(&mut self) -> Result<Node, FilterError> {
-        if self.peek().is_some_and(|t| word_is(t, &["not"]) || sym_is(t, &["!"])) {
-            self.pos += 1;
-            return Ok(Node::Not(Box::new(self.not()?)));
+        match self.peek() {
+            Some(t) if word_is(t, &["not"]) || sym_is(t, &["!"]) => {
+                self.nest(t)?;
+                self.pos += 1;
+                let inner = self.not()?;
+                self.depth -= 1;
+                Ok(Node::Not(Box::new(inner)))
+            }
+            _ => self.primary(),
         }
-        self.primary()
     }
 
     fn primary(&mut self) -> Result<Node, FilterError> {
         let t = self.peek().ok_or_else(|| self.end())?;
         if sym_is(t, &["("]) {
+            self.nest(t)?;
             self.pos += 1;
             let inner = self.or()?;
+            self.depth -= 1;
             match self.next() {
                 Some(c) if sym_is(c, &[")"]) => return Ok(inner),
                 Some(other) => return Err(self.unexpected(other)),

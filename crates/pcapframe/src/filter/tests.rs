@@ -58,3 +58,18 @@ fn unsupported_syntax_is_named() {
     assert!(error("frame[0:2] == 00:01").0.contains("cannot slice the protocol"));
     assert!(error("tcp == 1").0.contains("cannot compare the protocol"));
 }
+
+#[test]
+fn nesting_is_bounded_and_long_chains_do_not_recurse() {
+    use crate::fields::{FieldSet, FrameValues};
+    let deep = format!("{}tcp{}", "(".repeat(100_000), ")".repeat(100_000));
+    let (message, at) = error(&deep);
+    assert!(message.contains("nest more than 100 levels"), "{message}");
+    assert_eq!(at, 100);
+    assert!(error(&format!("{}tcp", "not ".repeat(200))).0.contains("nest more than"));
+    assert!(DisplayFilter::parse(&format!("{}tcp{}", "(".repeat(100), ")".repeat(100))).is_ok());
+    // 100,000 terms: parsed, evaluated and dropped on a test thread's small stack.
+    let chain = vec!["!udp && (tcp || ip)"; 100_000].join(" || ");
+    let filter = DisplayFilter::parse(&chain).unwrap();
+    assert!(!filter.matches(&FrameValues::new(FieldSet::all())));
+}

@@ -1,9 +1,7 @@
 //! TCP conversations as tshark 4.0 numbers them: `tcp.stream`, relative `tcp.seq`/`tcp.ack`,
 //! `tcp.nxtseq`, and the window scaling learnt from the handshake.
 
-use std::collections::HashMap;
-
-use super::{ConvKey, Endpoint};
+use super::{ConvKey, ConversationTable, Endpoint, TrackLimits};
 
 const FIN: u16 = 0x001;
 const SYN: u16 = 0x002;
@@ -110,23 +108,41 @@ impl Conversation {
     }
 }
 
-/// Tracks every TCP conversation seen so far.
-#[derive(Debug, Default)]
+/// Tracks TCP conversations (up to a cap: see [`ConversationTable`]).
+#[derive(Debug)]
 pub struct TcpTracker {
-    conversations: HashMap<ConvKey, Conversation>,
+    conversations: ConversationTable<Conversation>,
     next_stream: u32,
 }
 
+impl Default for TcpTracker {
+    fn default() -> Self {
+        TcpTracker::new(TrackLimits::default().max_conversations)
+    }
+}
+
 impl TcpTracker {
+    /// A tracker that keeps at most `max_conversations`, retiring the idlest beyond that.
+    pub fn new(max_conversations: usize) -> Self {
+        TcpTracker { conversations: ConversationTable::new(max_conversations), next_stream: 0 }
+    }
+
+    /// Conversations retired so far to stay under the cap.
+    pub fn retired(&self) -> u64 {
+        self.conversations.retired()
+    }
+
+    /// The conversation of `key`, numbered as the next stream when new.
+    fn conversation(&mut self, key: ConvKey) -> &mut Conversation {
+        let next_stream = &mut self.next_stream;
+        self.conversations.get_or_insert_with(key, || Conversation::new(take_next(next_stream)))
+    }
+
     /// Stream index and window values of a segment quoted inside an ICMP error: the
     /// conversation is looked up (created if new) but its state is left alone.
     pub fn quoted(&mut self, seg: &TcpSegment) -> TcpView {
         let (key, dir) = ConvKey::of(seg.src, seg.dst);
-        let next_stream = &mut self.next_stream;
-        let conv = self.conversations.entry(key).or_insert_with(|| {
-            *next_stream += 1;
-            Conversation::new(*next_stream - 1)
-        });
+        let conv = self.conversation(key);
         let (window_size, scalefactor) = conv.window(dir, seg);
         TcpView { stream: conv.stream, seq: seg.seq, ack: seg.ack, nxtseq: 0, window_size, scalefactor }
     }
@@ -134,14 +150,10 @@ impl TcpTracker {
     /// Updates the state with one segment and returns its derived values.
     pub fn observe(&mut self, seg: &TcpSegment) -> TcpView {
         let (key, dir) = ConvKey::of(seg.src, seg.dst);
-        let next_stream = &mut self.next_stream;
-        let conv = self.conversations.entry(key).or_insert_with(|| {
-            *next_stream += 1;
-            Conversation::new(*next_stream - 1)
-        });
+        let TcpTracker { conversations, next_stream } = self;
+        let conv = conversations.get_or_insert_with(key, || Conversation::new(take_next(next_stream)));
         if conv.is_reopened_by(dir, seg) {
-            *conv = Conversation::new(*next_stream);
-            *next_stream += 1;
+            *conv = Conversation::new(take_next(next_stream));
         }
         let syn = seg.flags & SYN != 0;
         let this = &mut conv.dirs[dir];
@@ -168,6 +180,13 @@ impl TcpTracker {
         let (window_size, scalefactor) = conv.window(dir, seg);
         TcpView { stream: conv.stream, seq, ack, nxtseq, window_size, scalefactor }
     }
+}
+
+/// Returns the counter's value and advances it.
+fn take_next(counter: &mut u32) -> u32 {
+    let value = *counter;
+    *counter = counter.wrapping_add(1);
+    value
 }
 
 #[cfg(test)]
@@ -244,5 +263,16 @@ mod tests {
         assert_eq!(t.observe(&seg(true, 1, 0, SYN, 100, None, 0)).stream, 0);
         t.observe(&seg(false, 9, 2, RST | ACK, 0, None, 0));
         assert_eq!(t.observe(&seg(true, 500, 0, SYN, 100, None, 0)).stream, 1);
+    }
+
+    #[test]
+    fn a_retired_conversation_that_returns_is_a_new_stream() {
+        let mut t = TcpTracker::new(1);
+        assert_eq!(t.observe(&seg(true, 1, 0, SYN, 100, None, 0)).stream, 0);
+        let other = TcpSegment { dst: Endpoint::new(&[10, 0, 0, 3], 80), ..seg(true, 1, 0, SYN, 100, None, 0) };
+        assert_eq!(t.observe(&other).stream, 1);
+        assert_eq!(t.retired(), 1);
+        let v = t.observe(&seg(false, 9, 2, ACK, 0, None, 0));
+        assert_eq!((v.stream, v.seq, v.ack, v.scalefactor), (2, 1, 1, Some(-1)), "state was forgotten");
     }
 }

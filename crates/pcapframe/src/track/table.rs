@@ -1,0 +1,132 @@
+//! [`ConversationTable`]: per-conversation state under a fixed cap, retiring the conversations
+//! idle longest when it is full, so that captures of millions of distinct flows stream in
+//! bounded memory.
+
+use std::collections::HashMap;
+
+use super::ConvKey;
+
+/// Caps on the state kept across frames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrackLimits {
+    /// Conversations kept per protocol (TCP, UDP). When a new one would exceed this, the quarter
+    /// of the table that was seen least recently is retired. A conversation costs about 190 bytes
+    /// (measured by the flood test), so the default (500,000) keeps both tables under 200 MiB.
+    pub max_conversations: usize,
+    /// Caps on IP reassembly buffers.
+    pub fragments: super::FragmentLimits,
+}
+
+impl Default for TrackLimits {
+    fn default() -> Self {
+        TrackLimits { max_conversations: 500_000, fragments: super::FragmentLimits::default() }
+    }
+}
+
+/// Conversation state keyed by address/port pair, at most `max` entries.
+///
+/// Every lookup stamps the entry with a logical clock (the order of lookups, not capture time,
+/// which a damaged capture can make jump or run backwards). A retired conversation that shows up
+/// again starts afresh, as if first seen there.
+#[derive(Debug)]
+pub struct ConversationTable<V> {
+    entries: HashMap<ConvKey, Stamped<V>>,
+    max: usize,
+    clock: u64,
+    retired: u64,
+}
+
+#[derive(Debug)]
+struct Stamped<V> {
+    last_seen: u64,
+    value: V,
+}
+
+impl<V> ConversationTable<V> {
+    /// An empty table that holds at most `max` conversations (at least one).
+    pub fn new(max: usize) -> Self {
+        ConversationTable { entries: HashMap::new(), max: max.max(1), clock: 0, retired: 0 }
+    }
+
+    /// The state of `key`, created by `make` when the conversation is new (or was retired).
+    pub fn get_or_insert_with(&mut self, key: ConvKey, make: impl FnOnce() -> V) -> &mut V {
+        self.clock += 1;
+        if self.entries.len() >= self.max && !self.entries.contains_key(&key) {
+            self.retire_idlest();
+        }
+        let clock = self.clock;
+        let entry = self.entries.entry(key).or_insert_with(|| Stamped { last_seen: clock, value: make() });
+        entry.last_seen = clock;
+        &mut entry.value
+    }
+
+    /// Conversations held now.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the table holds no conversation.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Conversations retired so far to stay under the cap.
+    pub fn retired(&self) -> u64 {
+        self.retired
+    }
+
+    /// Drops the quarter of the table seen least recently (at least one entry). Costs one pass
+    /// over the table per `max / 4` new conversations: constant time per frame on average.
+    fn retire_idlest(&mut self) {
+        let count = (self.entries.len() / 4).max(1);
+        let mut stamps: Vec<u64> = self.entries.values().map(|e| e.last_seen).collect();
+        let (_, &mut threshold, _) = stamps.select_nth_unstable(count - 1);
+        let before = self.entries.len();
+        // Stamps are unique (one clock tick per lookup), so exactly `count` entries go.
+        self.entries.retain(|_, e| e.last_seen > threshold);
+        self.retired += (before - self.entries.len()) as u64;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Endpoint;
+    use super::*;
+
+    fn key(n: u32) -> ConvKey {
+        ConvKey::of(Endpoint::new(&n.to_be_bytes(), 1000), Endpoint::new(&[10, 0, 0, 1], 80)).0
+    }
+
+    #[test]
+    fn never_holds_more_than_the_cap() {
+        let mut table = ConversationTable::new(100);
+        for n in 0..10_000 {
+            *table.get_or_insert_with(key(n), || 0) += 1;
+            assert!(table.len() <= 100);
+        }
+        assert_eq!(table.retired(), 10_000 - table.len() as u64);
+    }
+
+    #[test]
+    fn retires_the_least_recently_seen_first() {
+        let mut table = ConversationTable::new(8);
+        for n in 0..8 {
+            table.get_or_insert_with(key(n), || n);
+        }
+        // Touch 0 and 1 again: 2 and 3 are now the idlest.
+        table.get_or_insert_with(key(0), || 99);
+        table.get_or_insert_with(key(1), || 99);
+        table.get_or_insert_with(key(8), || 8);
+        assert_eq!(table.retired(), 2);
+        assert_eq!(*table.get_or_insert_with(key(0), || 99), 0, "recently seen: kept");
+        assert_eq!(*table.get_or_insert_with(key(2), || 99), 99, "idlest: retired, starts afresh");
+    }
+
+    #[test]
+    fn a_table_of_one_still_works() {
+        let mut table = ConversationTable::new(0);
+        assert_eq!(*table.get_or_insert_with(key(1), || 1), 1);
+        assert_eq!(*table.get_or_insert_with(key(2), || 2), 2);
+        assert_eq!(table.len(), 1);
+    }
+}

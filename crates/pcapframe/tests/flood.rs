@@ -1,0 +1,120 @@
+//! A capture of a million and a half distinct flows (TCP SYNs, UDP datagrams, first IP fragments
+//! that never complete), generated on the fly and streamed: conversation and reassembly state
+//! stays within its caps, so heap use is flat however many flows go by.
+
+mod common;
+
+use std::io::Read;
+
+use pcapframe::capture::{CaptureReader, ReaderLimits};
+use pcapframe::fields::{Field, FieldSet, Value};
+use pcapframe::track::TrackLimits;
+use pcapframe::Scanner;
+
+/// Frames generated: a third each TCP, UDP and fragment.
+const FRAMES: u32 = 1_500_000;
+/// The cap under test.
+const MAX_CONVERSATIONS: usize = 10_000;
+/// Heap the whole read may hold at once. Without retirement, the 500,000 TCP and 500,000 UDP
+/// conversations alone need well over 100 MiB.
+const MEMORY_CAP: usize = 24 * 1024 * 1024;
+
+/// A little-endian microsecond pcap whose frame `i` comes from 10.x.y.z (the low 24 bits of
+/// `i`): a TCP SYN, a UDP datagram or the first fragment of a datagram, by `i % 3`.
+struct FloodCapture {
+    next: u32,
+    buffer: Vec<u8>,
+    at: usize,
+}
+
+impl FloodCapture {
+    fn new() -> Self {
+        let mut header = vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0];
+        header.extend([0; 8]);
+        header.extend(65535u32.to_le_bytes());
+        header.extend(1u32.to_le_bytes());
+        FloodCapture { next: 0, buffer: header, at: 0 }
+    }
+
+    fn frame(i: u32) -> Vec<u8> {
+        let src = [10, (i >> 16) as u8, (i >> 8) as u8, i as u8];
+        let (proto, fragment, payload): (u8, bool, Vec<u8>) = match i % 3 {
+            0 => {
+                let mut tcp = vec![0; 20];
+                tcp[0..2].copy_from_slice(&(1024 + (i % 60000) as u16).to_be_bytes());
+                tcp[2..4].copy_from_slice(&80u16.to_be_bytes());
+                tcp[4..8].copy_from_slice(&i.to_be_bytes());
+                tcp[12] = 0x50;
+                tcp[13] = 0x02;
+                tcp[14..16].copy_from_slice(&64240u16.to_be_bytes());
+                (6, false, tcp)
+            }
+            1 => {
+                let mut udp = vec![0; 8];
+                udp[0..2].copy_from_slice(&(1024 + (i % 60000) as u16).to_be_bytes());
+                udp[2..4].copy_from_slice(&53u16.to_be_bytes());
+                udp[4..6].copy_from_slice(&8u16.to_be_bytes());
+                (17, false, udp)
+            }
+            _ => (17, true, vec![0x55; 1000]),
+        };
+        let mut frame = vec![0, 0x1d, 0xd9, 1, 2, 3, 0, 0x0f, 0xcc, 4, 5, 6, 0x08, 0x00];
+        let total = (20 + payload.len()) as u16;
+        frame.extend([0x45, 0]);
+        frame.extend(total.to_be_bytes());
+        frame.extend((i as u16).to_be_bytes());
+        frame.extend(if fragment { [0x20, 0] } else { [0x40, 0] });
+        frame.extend([64, proto, 0, 0]);
+        frame.extend(src);
+        frame.extend([192, 0, 2, 1]);
+        frame.extend(payload);
+        frame
+    }
+}
+
+impl Read for FloodCapture {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.at == self.buffer.len() {
+            if self.next == FRAMES {
+                return Ok(0);
+            }
+            let frame = Self::frame(self.next);
+            self.buffer.clear();
+            self.at = 0;
+            self.buffer.extend((self.next / 1000).to_le_bytes());
+            self.buffer.extend(((self.next % 1000) * 1000).to_le_bytes());
+            self.buffer.extend((frame.len() as u32).to_le_bytes());
+            self.buffer.extend((frame.len() as u32).to_le_bytes());
+            self.buffer.extend(frame);
+            self.next += 1;
+        }
+        let n = out.len().min(self.buffer.len() - self.at);
+        out[..n].copy_from_slice(&self.buffer[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+#[test]
+fn millions_of_distinct_flows_stream_in_bounded_memory() {
+    let limits = TrackLimits { max_conversations: MAX_CONVERSATIONS, ..TrackLimits::default() };
+    let ((frames, last_tcp_stream, last_udp_stream, retired), peak) = common::peak_heap_of(|| {
+        let reader = CaptureReader::new(FloodCapture::new(), ReaderLimits::default()).unwrap();
+        let mut scanner = Scanner::with_limits(reader, FieldSet::all(), limits);
+        let (mut frames, mut tcp, mut udp) = (0u32, None, None);
+        while let Some(frame) = scanner.next_frame().unwrap() {
+            frames += 1;
+            tcp = frame.first(Field::TcpStream).or(tcp);
+            udp = frame.first(Field::UdpStream).or(udp);
+        }
+        (frames, tcp, udp, scanner.retired_conversations())
+    });
+    assert_eq!(frames, FRAMES);
+    // Every flow is new, so streams are numbered 0, 1, 2, ... to the end, retirement or not.
+    assert_eq!(last_tcp_stream, Some(Value::UInt(u64::from(FRAMES / 3 - 1))));
+    assert_eq!(last_udp_stream, Some(Value::UInt(u64::from(FRAMES / 3 - 1))));
+    let live_at_most = 2 * MAX_CONVERSATIONS as u64;
+    assert!(retired >= u64::from(FRAMES / 3 * 2) - live_at_most, "retired {retired}");
+    assert!(peak < MEMORY_CAP, "peak heap {peak} bytes over {FRAMES} frames");
+    eprintln!("{FRAMES} frames, {retired} conversations retired, peak heap {} KiB", peak / 1024);
+}
