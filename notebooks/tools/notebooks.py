@@ -8,7 +8,9 @@
                                         page that headless Chromium shows badly
     notebooks.py update --out DIR       run, then write the outputs back into notebooks/ (to commit)
 
-Cells tagged "figure" must produce an SVG, cells tagged "table" an HTML table.
+Cells tagged "figure" must produce an SVG, cells tagged "table" an HTML table, cells tagged "error"
+exactly one short line on stderr (a failure shown as a message, not a backtrace); no other cell may
+write to stderr.
 """
 import argparse
 import filecmp
@@ -130,13 +132,21 @@ def problems(nb, name):
             continue
         tags = cell.get("metadata", {}).get("tags", [])
         kinds = set()
+        stderr = ""
         for out in cell.get("outputs", []):
             if out.output_type == "error":
                 found.append(f"{name} cell {i}: error {out.get('ename')}: {out.get('evalue')}")
             elif out.output_type == "stream" and out.get("name") == "stderr":
-                found.append(f"{name} cell {i}: stderr: {out.get('text', '')[:300]}")
+                stderr += out.get("text", "")
             for mime in out.get("data", {}):
                 kinds.add(mime)
+        if "error" in tags:
+            # A cell that demonstrates a failure must show it as one short line, not a backtrace.
+            lines = stderr.strip().splitlines()
+            if len(lines) != 1 or len(lines[0]) > 300 or re.search(r"panicked|backtrace|\{ ", stderr):
+                found.append(f"{name} cell {i}: tagged error but its stderr is not one short message: {stderr[:300]!r}")
+        elif stderr:
+            found.append(f"{name} cell {i}: stderr: {stderr[:300]}")
         if "figure" in tags and "image/svg+xml" not in kinds:
             found.append(f"{name} cell {i}: tagged figure but produced {sorted(kinds)}")
         if "table" in tags and "text/html" not in kinds:

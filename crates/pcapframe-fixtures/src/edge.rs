@@ -35,6 +35,7 @@ pub fn all() -> Vec<Fixture> {
         ("edge-icmp-errors.pcap", icmp_errors()),
         ("edge-tcp-port-reuse.pcap", tcp_reuse()),
         ("edge-ethernet-trailers.pcap", trailers()),
+        ("edge-malformed.pcap", malformed()),
     ]
 }
 
@@ -457,5 +458,61 @@ fn trailers() -> Vec<u8> {
     llc.extend_from_slice(&[0x42, 0x42, 0x03]);
     llc.resize(60, 0);
     emit(&mut w, &llc);
+    w.finish()
+}
+
+/// Damaged frames: each is a valid packet with one header field made absurd (lengths too short
+/// or too long, bad header sizes, overrunning options), captured whole. tshark marks ten of the
+/// seventeen malformed or bogus; the parity test checks that pcapframe reports exactly the fields
+/// tshark reports for every one (the layers before the damage, and nothing after it).
+fn malformed() -> Vec<u8> {
+    let mut w = PcapWriter::new(1, 65535, Endian::Little, false);
+    let segment = |payload: &[u8]| {
+        let tcp = packet::tcp(
+            v4(V4_A),
+            v4(V4_B),
+            &Tcp { sport: 40000, dport: 80, seq: 1, ack: Some(1), window: 10, psh: true, ..Default::default() },
+            payload,
+        );
+        packet::ip(v4(V4_A), v4(V4_B), proto::TCP, IpOpts::default(), &tcp)
+    };
+    let datagram = udp_packet(v4(V4_A), v4(V4_B), 5353, 53, &dns_query(9), 9);
+    let with = |mut ip: Vec<u8>, at: usize, bytes: &[u8]| {
+        ip[at..at + bytes.len()].copy_from_slice(bytes);
+        ip
+    };
+    let mut frames = vec![
+        // IPv4: total length beyond the frame, under the header, header length under 20 and over the data.
+        eth_ip(true, &with(segment(b"hello"), 2, &1500u16.to_be_bytes())),
+        eth_ip(true, &with(segment(b"hello"), 2, &10u16.to_be_bytes())),
+        eth_ip(true, &with(segment(b"hello"), 0, &[0x43])),
+        eth_ip(true, &with(segment(b"hello"), 0, &[0x4f])),
+        // TCP: data offset under 20 bytes and beyond the segment; an option whose length overruns.
+        eth_ip(true, &with(segment(b"hello"), 32, &[0x20])),
+        eth_ip(true, &with(segment(b"hello"), 32, &[0xf0])),
+        eth_ip(true, &with(segment(&[1, 1, 1, 1, 1, 1, 1, 1]), 32, &[0x70])),
+        eth_ip(true, &with(with(segment(&[3, 40, 7, 1, 1, 1, 1, 1]), 32, &[0x70]), 40, &[3, 40])),
+        eth_ip(true, &with(with(segment(&[2, 0, 0, 0, 1, 1, 1, 1]), 32, &[0x70]), 40, &[2, 0])),
+        // UDP: length under the header, and beyond the datagram.
+        eth_ip(true, &with(datagram.clone(), 24, &4u16.to_be_bytes())),
+        eth_ip(true, &with(datagram.clone(), 24, &1000u16.to_be_bytes())),
+        // IPv4 fragment whose offset and length run past 65,535 bytes.
+        eth_ip(true, &with(with(datagram.clone(), 6, &[0x3f, 0xff]), 9, &[17])),
+    ];
+    // IPv6: payload length beyond the frame; a hop-by-hop header that runs past the packet.
+    let udp6 = udp_packet(Ip::V6(V6_A), Ip::V6(V6_B), 5353, 53, &dns_query(10), 0);
+    frames.push(eth_ip(true, &with(udp6.clone(), 4, &2000u16.to_be_bytes())));
+    let hop = packet::ipv6(V6_A, V6_B, 0, 64, &[proto::UDP, 200, 1, 4, 0, 0, 0, 0], &udp6[40..]);
+    frames.push(eth_ip(true, &hop));
+    // ICMP error quoting a 12-byte scrap of an IP header; ARP with zero-sized addresses; a VLAN
+    // tag cut off after two bytes.
+    let scrap = packet::icmp(3, 3, [0; 4], &datagram[..12], None);
+    frames.push(eth_ip(false, &packet::ipv4(V4_B, V4_A, proto::ICMP, IpOpts::default(), &scrap)));
+    let arp = [0, 1, 8, 0, 0, 0, 0, 1, 1, 2, 3, 4];
+    frames.push(ethernet(MAC_A, [0xff; 6], 0x0806, &arp, Fill::Zeros));
+    frames.push(ethernet(MAC_A, MAC_B, 0x8100, &[0x00, 0x07], Fill::Nothing));
+    for (i, frame) in frames.iter().enumerate() {
+        w.packet(T0 + i as u64 * 1000, frame);
+    }
     w.finish()
 }

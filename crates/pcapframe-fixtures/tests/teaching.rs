@@ -168,7 +168,8 @@ fn the_harassing_post_and_who_sent_it() {
 #[test]
 fn tshark_finds_nothing_malformed_and_no_bad_checksum_in_any_fixture() {
     let dir = fixture("");
-    for (name, _) in pcapframe_fixtures::all() {
+    // edge-malformed.pcap is damaged on purpose (see the next test).
+    for (name, _) in pcapframe_fixtures::all().into_iter().filter(|(name, _)| *name != "edge-malformed.pcap") {
         let path = dir.join(name);
         let Some(problems) = tshark(&[
             "-r",
@@ -193,4 +194,24 @@ fn tshark_finds_nothing_malformed_and_no_bad_checksum_in_any_fixture() {
         };
         assert!(problems.trim().is_empty(), "{name}: {problems}");
     }
+}
+
+#[test]
+fn tshark_finds_the_damage_in_the_malformed_fixture() {
+    let path = fixture("edge-malformed.pcap");
+    let Some(flagged) = tshark(&[
+        "-r",
+        path.to_str().unwrap(),
+        "-Y",
+        "_ws.malformed or _ws.expert.severity >= 8388608",
+        "-T",
+        "fields",
+        "-e",
+        "frame.number",
+    ]) else {
+        eprintln!("SKIPPED: tshark is not installed");
+        return;
+    };
+    let flagged: Vec<&str> = flagged.lines().collect();
+    assert_eq!(flagged, ["1", "2", "3", "4", "5", "6", "10", "11", "14", "17"], "frames tshark calls malformed");
 }

@@ -10,7 +10,8 @@ use crate::track::FragmentKey;
 pub(crate) struct IpInfo<'a> {
     pub src: &'a [u8],
     pub dst: &'a [u8],
-    /// Payload length claimed by the IP header (can exceed what was captured).
+    /// Payload length on the wire: what the IP header claims, but no more than the frame had
+    /// (it can exceed what was captured).
     pub reported_len: usize,
 }
 
@@ -19,6 +20,7 @@ pub(crate) fn ipv4(ctx: &mut Ctx<'_>, data: &[u8]) -> Option<usize> {
     if ctx.depth >= MAX_DEPTH {
         return None;
     }
+    let on_wire = ctx.wire_len_of(data);
     let b0 = u8_at(data, 0)?;
     let hdr_len = usize::from(b0 & 0x0f) * 4;
     let out = &mut *ctx.out;
@@ -30,6 +32,10 @@ pub(crate) fn ipv4(ctx: &mut Ctx<'_>, data: &[u8]) -> Option<usize> {
     out.uint(Field::IpDsfield, u8_at(data, 1)?);
     let total = usize::from(be16(data, 2)?);
     out.uint(Field::IpLen, total as u64);
+    if total < hdr_len {
+        // tshark stops at a total length under the header length, and splits no trailer off.
+        return None;
+    }
     let id = be16(data, 4)?;
     out.uint(Field::IpId, id);
     let flags = u8_at(data, 6)?;
@@ -46,11 +52,9 @@ pub(crate) fn ipv4(ctx: &mut Ctx<'_>, data: &[u8]) -> Option<usize> {
     out.push(Field::IpSrc, Value::Ipv4(src));
     let dst: [u8; 4] = array(data, 16)?;
     out.push(Field::IpDst, Value::Ipv4(dst));
-    if total < hdr_len {
-        return Some(total);
-    }
     let payload = data.get(hdr_len..total.min(data.len())).unwrap_or(&[]);
-    let reported_len = total - hdr_len;
+    // A total length beyond the frame: tshark takes the payload to be the rest of the frame.
+    let reported_len = total.min(on_wire).saturating_sub(hdr_len);
     let more = flags & 0x20 != 0;
     let offset = u32::from(frag_units) * 8;
     let info = IpInfo { src: &src, dst: &dst, reported_len };
@@ -79,6 +83,7 @@ pub(crate) fn ipv6(ctx: &mut Ctx<'_>, data: &[u8]) -> Option<usize> {
     if word0 >> 28 != 6 {
         return None;
     }
+    let on_wire = ctx.wire_len_of(data);
     let out = &mut *ctx.out;
     out.uint(Field::IpVersion, 6u8);
     out.uint(Field::Ipv6Flow, word0 & 0x000f_ffff);
@@ -120,7 +125,7 @@ pub(crate) fn ipv6(ctx: &mut Ctx<'_>, data: &[u8]) -> Option<usize> {
         }
     }
     let payload = data.get(offset..end).unwrap_or(&[]);
-    let reported_len = (40 + plen).saturating_sub(offset);
+    let reported_len = (40 + plen).min(on_wire).saturating_sub(offset);
     let info = IpInfo { src: &src, dst: &dst, reported_len };
     let fragment = fragment
         .filter(|(offset, more, _)| *more || *offset > 0)

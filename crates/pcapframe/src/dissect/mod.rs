@@ -23,6 +23,19 @@ pub(crate) struct Ctx<'a> {
     pub quoted: bool,
     /// Nesting depth (tunnels, quoted packets): bounded to stop crafted recursion.
     pub depth: u8,
+    /// Where the captured bytes of the frame end (an address) and how many bytes of the frame
+    /// on the wire were not captured after them (the snaplen cut).
+    pub frame_end: usize,
+    pub uncaptured: usize,
+}
+
+impl Ctx<'_> {
+    /// How many bytes `data` had on the wire: its captured length, plus the uncaptured tail of
+    /// the frame when `data` runs to the end of what was captured.
+    pub fn wire_len_of(&self, data: &[u8]) -> usize {
+        let ends_with_frame = data.as_ptr() as usize + data.len() == self.frame_end;
+        data.len() + if ends_with_frame { self.uncaptured } else { 0 }
+    }
 }
 
 pub(crate) const MAX_DEPTH: u8 = 8;
@@ -79,7 +92,14 @@ impl Dissector {
         out.clear();
         self.frame_fields(rec, out);
         if self.wants_layers {
-            let mut ctx = Ctx { out, state: &mut self.state, quoted: false, depth: 0 };
+            let mut ctx = Ctx {
+                out,
+                state: &mut self.state,
+                quoted: false,
+                depth: 0,
+                frame_end: rec.data.as_ptr() as usize + rec.data.len(),
+                uncaptured: (rec.wire_len as usize).saturating_sub(rec.data.len()),
+            };
             link::dissect(&mut ctx, rec.link_type, rec.data, rec.wire_len);
         }
     }

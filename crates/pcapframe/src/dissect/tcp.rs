@@ -31,6 +31,9 @@ fn decode(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) -> Option<()> {
         return Some(());
     }
     let hdr_len = usize::from(u8_at(data, 12)? >> 4) * 4;
+    if hdr_len < 20 && !ctx.quoted {
+        return bogus_header_length(ctx, ip, data, hdr_len);
+    }
     let options = Options::parse(data.get(20..hdr_len.min(data.len())).unwrap_or(&[]));
     let segment = TcpSegment {
         src: Endpoint::new(ip.src, sport),
@@ -41,13 +44,13 @@ fn decode(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) -> Option<()> {
         window: be16(data, 14)?,
         wscale: options.wscale,
         options_complete: data.len() >= hdr_len,
-        payload_len: if hdr_len >= 20 && !ctx.quoted { ip.reported_len.saturating_sub(hdr_len) as u32 } else { 0 },
+        payload_len: if ctx.quoted { 0 } else { ip.reported_len.saturating_sub(hdr_len) as u32 },
     };
     let (checksum, urgent) = (be16(data, 16)?, be16(data, 18)?);
     if ctx.quoted {
         quoted(ctx, &segment, hdr_len);
     } else {
-        tracked(ctx, &segment, hdr_len);
+        tracked(ctx, &segment, hdr_len, hdr_len <= ip.reported_len);
     }
     let out = &mut *ctx.out;
     out.uint(Field::TcpChecksum, checksum);
@@ -56,20 +59,53 @@ fn decode(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) -> Option<()> {
     Some(())
 }
 
-/// A segment on the wire: the conversation-derived fields, then the header fields.
-fn tracked(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) {
-    let view = (TRACKED.iter().any(|f| ctx.out.wants(*f)) && hdr_len >= 20).then(|| ctx.state.tcp.observe(seg));
+/// A header length under 20 bytes: tshark shows the stream, the length and sequence number,
+/// then stops (the segment is malformed).
+fn bogus_header_length(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8], hdr_len: usize) -> Option<()> {
+    let segment = TcpSegment {
+        src: Endpoint::new(ip.src, be16(data, 0)?),
+        dst: Endpoint::new(ip.dst, be16(data, 2)?),
+        seq: be32(data, 4)?,
+        ack: be32(data, 8)?,
+        flags: be16(data, 12)? & 0x0fff,
+        window: be16(data, 14).unwrap_or(0),
+        wscale: None,
+        options_complete: false,
+        payload_len: ip.reported_len.saturating_sub(hdr_len) as u32,
+    };
+    let view = TRACKED.iter().any(|f| ctx.out.wants(*f)).then(|| ctx.state.tcp.observe(&segment));
     let out = &mut *ctx.out;
     if let Some(v) = view {
         out.uint(Field::TcpStream, v.stream);
     }
-    out.uint(Field::TcpLen, seg.payload_len);
+    out.uint(Field::TcpLen, segment.payload_len);
+    if let Some(v) = view {
+        out.uint(Field::TcpSeq, v.seq);
+    }
+    out.uint(Field::TcpSeqRaw, segment.seq);
+    out.uint(Field::TcpHdrLen, hdr_len as u64);
+    Some(())
+}
+
+/// A segment on the wire: the conversation-derived fields, then the header fields. A header
+/// longer than the segment leaves `tcp.len` and `tcp.nxtseq` out, as in tshark.
+fn tracked(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize, header_fits: bool) {
+    let view = TRACKED.iter().any(|f| ctx.out.wants(*f)).then(|| ctx.state.tcp.observe(seg));
+    let out = &mut *ctx.out;
+    if let Some(v) = view {
+        out.uint(Field::TcpStream, v.stream);
+    }
+    if header_fits {
+        out.uint(Field::TcpLen, seg.payload_len);
+    }
     if let Some(v) = view {
         out.uint(Field::TcpSeq, v.seq);
     }
     out.uint(Field::TcpSeqRaw, seg.seq);
     if let Some(v) = view {
-        out.uint(Field::TcpNxtseq, v.nxtseq);
+        if header_fits {
+            out.uint(Field::TcpNxtseq, v.nxtseq);
+        }
         out.uint(Field::TcpAck, v.ack);
     }
     out.uint(Field::TcpAckRaw, seg.ack);

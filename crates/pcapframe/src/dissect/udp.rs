@@ -15,7 +15,12 @@ fn decode(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) -> Option<()> {
     ctx.out.uint(Field::UdpSrcport, sport);
     let dport = be16(data, 2)?;
     ctx.out.uint(Field::UdpDstport, dport);
-    ctx.out.uint(Field::UdpLength, be16(data, 4)?);
+    let length = be16(data, 4)?;
+    ctx.out.uint(Field::UdpLength, length);
+    if length < 8 {
+        // Shorter than its own header: tshark stops here.
+        return None;
+    }
     ctx.out.uint(Field::UdpChecksum, be16(data, 6)?);
     if ctx.out.wants(Field::UdpStream) {
         let stream = ctx.state.udp.stream(Endpoint::new(ip.src, sport), Endpoint::new(ip.dst, dport));
