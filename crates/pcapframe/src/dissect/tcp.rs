@@ -50,7 +50,11 @@ fn decode(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) -> Option<()> {
     if ctx.quoted {
         quoted(ctx, &segment, hdr_len);
     } else {
-        tracked(ctx, &segment, hdr_len, hdr_len <= ip.reported_len);
+        if hdr_len <= ip.reported_len {
+            tracked(ctx, &segment, hdr_len);
+        } else {
+            short_segment(ctx, &segment, hdr_len);
+        }
     }
     let out = &mut *ctx.out;
     out.uint(Field::TcpChecksum, checksum);
@@ -87,29 +91,39 @@ fn bogus_header_length(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8], hdr_len: 
     Some(())
 }
 
-/// A segment on the wire: the conversation-derived fields, then the header fields. A header
-/// longer than the segment leaves `tcp.len` and `tcp.nxtseq` out, as in tshark.
-fn tracked(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize, header_fits: bool) {
+/// A segment on the wire: the conversation-derived fields, then the header fields.
+fn tracked(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) {
     let view = TRACKED.iter().any(|f| ctx.out.wants(*f)).then(|| ctx.state.tcp.observe(seg));
     let out = &mut *ctx.out;
     if let Some(v) = view {
         out.uint(Field::TcpStream, v.stream);
     }
-    if header_fits {
-        out.uint(Field::TcpLen, seg.payload_len);
-    }
+    out.uint(Field::TcpLen, seg.payload_len);
     if let Some(v) = view {
         out.uint(Field::TcpSeq, v.seq);
     }
     out.uint(Field::TcpSeqRaw, seg.seq);
     if let Some(v) = view {
-        if header_fits {
-            out.uint(Field::TcpNxtseq, v.nxtseq);
-        }
+        out.uint(Field::TcpNxtseq, v.nxtseq);
         out.uint(Field::TcpAck, v.ack);
     }
     out.uint(Field::TcpAckRaw, seg.ack);
     push_header(out, seg, hdr_len, view.as_ref());
+}
+
+/// A header longer than the segment: tshark skips the sequence analysis (no `tcp.len` or
+/// `tcp.nxtseq`; `tcp.seq`/`tcp.ack` as sent; the window unscaled, though the scale factor is
+/// shown) and leaves the conversation's state alone.
+fn short_segment(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) {
+    let view = ctx.state.tcp.quoted(seg);
+    let view = TcpView { window_size: u32::from(seg.window), ..view };
+    let out = &mut *ctx.out;
+    out.uint(Field::TcpStream, view.stream);
+    out.uint(Field::TcpSeq, seg.seq);
+    out.uint(Field::TcpSeqRaw, seg.seq);
+    out.uint(Field::TcpAck, seg.ack);
+    out.uint(Field::TcpAckRaw, seg.ack);
+    push_header(out, seg, hdr_len, Some(&view));
 }
 
 /// A whole TCP header quoted inside an ICMP error: tshark shows `tcp.seq` as sent and the
