@@ -29,6 +29,8 @@ for target in $targets; do
   grep -E '^#[0-9]+ +DONE' "$log" | tail -1 | sed "s/^/   $target: /; s/\$/ (of ${edges:-?} instrumented edges)/"
   grep -E '^Done [0-9]+ runs' "$log" | sed "s/^/   $target: /" || true
   grep -E 'panicked at|ERROR: libFuzzer|SUMMARY' "$log" | head -5 || true
+  # A stack overflow kills the target before libFuzzer can save the input: only the signal shows.
+  grep -E 'exited with signal' "$log" && echo "CRASH without an artifact (a stack overflow?): see $log" || true
   if find "artifacts/$target" \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' \) 2>/dev/null | grep -q .; then
     echo "CRASH: see fuzz/artifacts/$target/ and $log"
     status=1

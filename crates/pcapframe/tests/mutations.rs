@@ -7,7 +7,7 @@ mod common;
 
 use pcapframe::capture::{CaptureReader, ReaderLimits};
 use pcapframe::fields::FieldSet;
-use pcapframe::Scanner;
+use pcapframe::{DisplayFilter, Scanner};
 
 /// Memory a read of a damaged fixture may use above what was live before it.
 const MEMORY_CAP: usize = 48 * 1024 * 1024;
@@ -224,4 +224,10 @@ fn fuzz_regressions() {
         0xa8, 0x01, 0x0a, 0x5d, 0xb8, 0xd8, 0x22, 0x14, 0xe9, 0x00, 0x35, 0x00, 0x25, 0x00, 0x00, 0x00, 0x48,
     ];
     let _ = read_all(EXTREME_TIMES);
+    // Filters nested thousands deep overflowed the parser's stack (the fuzzer's run died with
+    // SIGSEGV and no artifact; reproduced with these): nesting is now capped at 100 levels.
+    for deep in [format!("{}tcp{}", "(".repeat(5000), ")".repeat(5000)), format!("{}tcp", "!".repeat(20_000))] {
+        let error = DisplayFilter::parse(&deep).expect_err("too deep");
+        assert!(error.message.contains("nest more than 100 levels"), "{}", error.message);
+    }
 }
