@@ -19,7 +19,7 @@ help:
 	@echo "make test    install what is missing; lint, unit tests, parity with tshark, notebook checks"
 	@echo "make notebooks  re-execute the notebooks and store their outputs in notebooks/ (to commit)"
 	@echo "make export  the core fields of every capture to $(OUT)/*.parquet"
-	@echo "make fuzz    every fuzz target for FUZZ_SECONDS (default 180) each"
+	@echo "make fuzz    every fuzz target (or FUZZ_TARGETS) for FUZZ_SECONDS (default 180) each; see fuzz/README.md"
 	@echo "make parity  the tshark comparisons: per-field table, per-filter agreement"
 	@echo "make bench   tshark vs pcapframe on a ~$(BENCH_FRAMES)-frame capture, as ratios"
 

@@ -4,6 +4,7 @@
 # Each target's summary line reports executions and coverage (libFuzzer's `cov`: instrumented
 # edges reached; `ft`: features). Crashes land in fuzz/artifacts/<target>/; turn each into a
 # regression test in crates/pcapframe/tests/mutations.rs. Full logs: fuzz/logs/<target>.log.
+# An input that takes over 10 s counts as a crash (a hang).
 # cargo fuzz wants nightly flags; RUSTC_BOOTSTRAP=1 lets the stable toolchain accept them.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -24,7 +25,7 @@ for target in $targets; do
   echo "==> fuzzing $target for ${seconds}s"
   log=logs/$target.log
   cargo fuzz run -s none "$target" "corpus/$target" -- -max_total_time="$seconds" -max_len=65536 \
-    -print_final_stats=1 >"$log" 2>&1 || status=1
+    -print_final_stats=1 -timeout=10 >"$log" 2>&1 || status=1
   edges=$(grep -o 'Loaded [0-9]* modules *([0-9]* inline 8-bit counters)' "$log" | grep -o '([0-9]*' | tr -d '(' | head -1)
   grep -E '^#[0-9]+ +DONE' "$log" | tail -1 | sed "s/^/   $target: /; s/\$/ (of ${edges:-?} instrumented edges)/"
   grep -E '^Done [0-9]+ runs' "$log" | sed "s/^/   $target: /" || true
