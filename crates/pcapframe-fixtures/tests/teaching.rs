@@ -1,7 +1,7 @@
 //! Every fact `fixtures/README.md` states about the teaching capture, checked.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use pcapframe::polars::prelude::*;
@@ -165,30 +165,34 @@ fn the_harassing_post_and_who_sent_it() {
     assert_eq!(cookies.lines().collect::<BTreeSet<_>>(), BTreeSet::from(["192.168.15.4"]));
 }
 
+/// `frame.number<TAB>messages` of every frame tshark (checking IP, TCP and UDP checksums) finds
+/// malformed or gives error-level expert info; `None` without tshark.
+fn tshark_problems(path: &Path) -> Option<String> {
+    tshark(&[
+        "-r",
+        path.to_str().unwrap(),
+        "-o",
+        "ip.check_checksum:TRUE",
+        "-o",
+        "tcp.check_checksum:TRUE",
+        "-o",
+        "udp.check_checksum:TRUE",
+        "-Y",
+        "_ws.malformed or _ws.expert.severity >= 8388608",
+        "-T",
+        "fields",
+        "-e",
+        "frame.number",
+        "-e",
+        "_ws.expert.message",
+    ])
+}
+
 #[test]
 fn tshark_finds_nothing_malformed_and_no_bad_checksum_in_any_fixture() {
-    let dir = fixture("");
     // edge-malformed.pcap is damaged on purpose (see the next test).
     for (name, _) in pcapframe_fixtures::all().into_iter().filter(|(name, _)| *name != "edge-malformed.pcap") {
-        let path = dir.join(name);
-        let Some(problems) = tshark(&[
-            "-r",
-            path.to_str().unwrap(),
-            "-o",
-            "ip.check_checksum:TRUE",
-            "-o",
-            "tcp.check_checksum:TRUE",
-            "-o",
-            "udp.check_checksum:TRUE",
-            "-Y",
-            "_ws.malformed or _ws.expert.severity >= 8388608",
-            "-T",
-            "fields",
-            "-e",
-            "frame.number",
-            "-e",
-            "_ws.expert.message",
-        ]) else {
+        let Some(problems) = tshark_problems(&fixture(name)) else {
             eprintln!("SKIPPED: tshark is not installed");
             return;
         };
@@ -198,20 +202,14 @@ fn tshark_finds_nothing_malformed_and_no_bad_checksum_in_any_fixture() {
 
 #[test]
 fn tshark_finds_the_damage_in_the_malformed_fixture() {
-    let path = fixture("edge-malformed.pcap");
-    let Some(flagged) = tshark(&[
-        "-r",
-        path.to_str().unwrap(),
-        "-Y",
-        "_ws.malformed or _ws.expert.severity >= 8388608",
-        "-T",
-        "fields",
-        "-e",
-        "frame.number",
-    ]) else {
+    let Some(problems) = tshark_problems(&fixture("edge-malformed.pcap")) else {
         eprintln!("SKIPPED: tshark is not installed");
         return;
     };
-    let flagged: Vec<&str> = flagged.lines().collect();
-    assert_eq!(flagged, ["1", "2", "3", "4", "5", "6", "10", "11", "14", "17"], "frames tshark calls malformed");
+    let flagged: Vec<&str> = problems.lines().filter_map(|l| l.split('\t').next()).collect();
+    // Malformed or bogus whatever the checksums (some edits also left a checksum stale).
+    assert!(
+        ["1", "2", "3", "4", "5", "6", "10", "11", "14", "17"].iter().all(|f| flagged.contains(f)),
+        "frames tshark calls malformed: {flagged:?}"
+    );
 }
