@@ -26,9 +26,9 @@ for target in $targets; do
   log=logs/$target.log
   cargo fuzz run -s none "$target" "corpus/$target" -- -max_total_time="$seconds" -max_len=65536 \
     -print_final_stats=1 -timeout=10 >"$log" 2>&1 || status=1
-  edges=$(grep -o 'Loaded [0-9]* modules *([0-9]* inline 8-bit counters)' "$log" | grep -o '([0-9]*' | tr -d '(' | head -1)
-  grep -E '^#[0-9]+ +DONE' "$log" | tail -1 | sed "s/^/   $target: /; s/\$/ (of ${edges:-?} instrumented edges)/"
-  grep -E '^Done [0-9]+ runs' "$log" | sed "s/^/   $target: /" || true
+  edges=$(grep -o 'Loaded [0-9]* modules *([0-9]* inline 8-bit counters)' "$log" | grep -o '([0-9]*' | tr -d '(' | head -1 || true)
+  { grep -E '^#[0-9]+[[:space:]]+DONE' "$log" || true; } | tail -1 | sed "s/^/   $target: /; s/\$/ (of ${edges:-?} instrumented edges)/"
+  { grep -E '^Done [0-9]+ runs' "$log" || true; } | sed "s/^/   $target: /"
   grep -E 'panicked at|ERROR: libFuzzer|SUMMARY' "$log" | head -5 || true
   # A stack overflow kills the target before libFuzzer can save the input: only the signal shows.
   grep -E 'exited with signal' "$log" && echo "CRASH without an artifact (a stack overflow?): see $log" || true
