@@ -23,9 +23,9 @@ pub(crate) struct Ctx<'a> {
     pub quoted: bool,
     /// Nesting depth (tunnels, quoted packets): bounded to stop crafted recursion.
     pub depth: u8,
-    /// Where the captured bytes of the frame end (an address) and how many bytes of the frame
-    /// on the wire were not captured after them (the snaplen cut).
+    /// Where the captured bytes of the frame end (an address, compared with slices' ends).
     pub frame_end: usize,
+    /// Bytes of the frame on the wire that were not captured (cut by the snaplen).
     pub uncaptured: usize,
 }
 

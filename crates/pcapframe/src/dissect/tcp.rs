@@ -49,12 +49,10 @@ fn decode(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) -> Option<()> {
     let (checksum, urgent) = (be16(data, 16)?, be16(data, 18)?);
     if ctx.quoted {
         quoted(ctx, &segment, hdr_len);
+    } else if hdr_len <= ip.reported_len {
+        tracked(ctx, &segment, hdr_len);
     } else {
-        if hdr_len <= ip.reported_len {
-            tracked(ctx, &segment, hdr_len);
-        } else {
-            short_segment(ctx, &segment, hdr_len);
-        }
+        short_segment(ctx, &segment, hdr_len);
     }
     let out = &mut *ctx.out;
     out.uint(Field::TcpChecksum, checksum);
