@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make fuzz: every fuzz target for FUZZ_SECONDS each (default 180), seeded from fixtures/,
-# ../shared/captures/ and parity/filters.txt. FUZZ_TARGETS picks some ("read_capture field_text").
+# ../shared/captures/ (whole files, and single frames for dissect_frame) and parity/filters.txt.
+# FUZZ_TARGETS picks some ("read_capture field_text").
 # Each target's summary line reports executions and coverage (libFuzzer's `cov`: instrumented
 # edges reached; `ft`: features). Crashes land in fuzz/artifacts/<target>/; turn each into a
 # regression test in crates/pcapframe/tests/mutations.rs. Full logs: fuzz/logs/<target>.log.
@@ -17,6 +18,7 @@ mkdir -p corpus/read_capture corpus/field_text corpus/dissect_frame corpus/displ
 for f in ../fixtures/edge-* ../../shared/captures/*.pcap* ../../shared/captures/*.cap; do
   [ -f "$f" ] && [ "$(stat -c %s "$f")" -lt 100000 ] && cp -n "$f" corpus/read_capture/ && cp -n "$f" corpus/field_text/
 done
+python3 tools/seed_frames.py corpus/dissect_frame ../fixtures/*.pcap ../../shared/captures/*.pcap ../../shared/captures/*.cap
 grep -v '^#' ../parity/filters.txt | awk '{ f = sprintf("corpus/display_filter/seed%03d", NR); printf "%s", $0 > f; close(f) }'
 echo "==> building the fuzz targets (first build: ~7 min)"
 cargo fuzz build -s none
