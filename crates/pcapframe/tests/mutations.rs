@@ -176,6 +176,10 @@ fn fuzz_regressions() {
     ];
     let (frames, failed) = read_all(SHORT_BLOCK);
     assert_eq!((frames, failed), (0, true));
+    let reader = CaptureReader::new(SHORT_BLOCK, ReaderLimits::default()).unwrap();
+    let error = Scanner::new(reader, FieldSet::all()).next_frame().unwrap_err().to_string();
+    assert!(error.contains("corrupt pcapng block of type 0x80000001 with length 11"), "{error}");
+    assert!(error.contains("frame 1 at byte offset 28"), "{error}");
     // Timestamps at the ends of the i64 range: time differences overflowed.
     const EXTREME_TIMES: &[u8] = &[
         0x0a, 0x0d, 0x0d, 0x0a, 0x1c, 0x00, 0x00, 0x00, 0x4d, 0x3c, 0x2b, 0x1a, 0x01, 0x00, 0x00, 0x00, 0xff, 0xff,

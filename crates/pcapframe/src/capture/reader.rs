@@ -275,7 +275,7 @@ impl<'r> CaptureReader<'r> {
         }
         match self.claimed_len() {
             Some(len) if len < 12 || len % 4 != 0 => Err(CaptureError::Corrupt {
-                what: format!("pcapng block with length {len} (at least 12, a multiple of 4)"),
+                what: format!("{} with length {len} (at least 12, a multiple of 4)", self.block_kind()),
                 at,
             }),
             _ => Ok(()),
@@ -310,7 +310,12 @@ impl<'r> CaptureReader<'r> {
     }
 
     fn corrupt(&self, at: Position) -> CaptureError {
-        let what = match self.layout.format {
+        CaptureError::Corrupt { what: self.block_kind(), at }
+    }
+
+    /// "pcap record", or "pcapng block of type 0x…" for the block about to be read.
+    fn block_kind(&self) -> String {
+        match self.layout.format {
             CaptureFormat::Pcap => "pcap record".to_string(),
             CaptureFormat::PcapNg => {
                 let data = self.inner.data();
@@ -324,8 +329,7 @@ impl<'r> CaptureReader<'r> {
                 });
                 kind.unwrap_or_else(|| "pcapng block".into())
             }
-        };
-        CaptureError::Corrupt { what, at }
+        }
     }
 }
 
