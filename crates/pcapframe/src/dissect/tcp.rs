@@ -76,23 +76,13 @@ fn bogus_header_length(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8], hdr_len: 
         payload_len: ip.reported_len.saturating_sub(hdr_len) as u32,
     };
     let view = TRACKED.iter().any(|f| ctx.out.wants(*f)).then(|| ctx.state.tcp.observe(&segment));
-    let out = &mut *ctx.out;
-    if let Some(v) = view {
-        out.uint(Field::TcpStream, v.stream);
-    }
-    out.uint(Field::TcpLen, segment.payload_len);
-    if let Some(v) = view {
-        out.uint(Field::TcpSeq, v.seq);
-    }
-    out.uint(Field::TcpSeqRaw, segment.seq);
-    out.uint(Field::TcpHdrLen, hdr_len as u64);
+    push_stream_and_sequence(ctx.out, &segment, view.as_ref());
+    ctx.out.uint(Field::TcpHdrLen, hdr_len as u64);
     Some(())
 }
 
-/// A segment on the wire: the conversation-derived fields, then the header fields.
-fn tracked(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) {
-    let view = TRACKED.iter().any(|f| ctx.out.wants(*f)).then(|| ctx.state.tcp.observe(seg));
-    let out = &mut *ctx.out;
+/// `tcp.stream`, `tcp.len`, `tcp.seq` and `tcp.seq_raw`, in tshark's order.
+fn push_stream_and_sequence(out: &mut FrameValues, seg: &TcpSegment, view: Option<&TcpView>) {
     if let Some(v) = view {
         out.uint(Field::TcpStream, v.stream);
     }
@@ -101,6 +91,13 @@ fn tracked(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) {
         out.uint(Field::TcpSeq, v.seq);
     }
     out.uint(Field::TcpSeqRaw, seg.seq);
+}
+
+/// A segment on the wire: the conversation-derived fields, then the header fields.
+fn tracked(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) {
+    let view = TRACKED.iter().any(|f| ctx.out.wants(*f)).then(|| ctx.state.tcp.observe(seg));
+    let out = &mut *ctx.out;
+    push_stream_and_sequence(out, seg, view.as_ref());
     if let Some(v) = view {
         out.uint(Field::TcpNxtseq, v.nxtseq);
         out.uint(Field::TcpAck, v.ack);
