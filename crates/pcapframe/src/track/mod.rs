@@ -10,6 +10,7 @@ mod udp;
 
 pub use conversation::{ConvKey, Endpoint};
 pub use defrag::{Defragmenter, FragmentKey, FragmentLimits, Reassembled};
+use table::take_next;
 pub use table::{ConversationTable, TrackLimits};
 pub use tcp::{TcpSegment, TcpTracker, TcpView};
 pub use udp::UdpTracker;

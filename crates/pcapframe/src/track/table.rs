@@ -88,6 +88,13 @@ impl<V> ConversationTable<V> {
     }
 }
 
+/// Returns a stream counter's value and advances it (the next stream index to hand out).
+pub(super) fn take_next(counter: &mut u32) -> u32 {
+    let value = *counter;
+    *counter = counter.wrapping_add(1);
+    value
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::Endpoint;

@@ -1,7 +1,7 @@
 //! TCP conversations as tshark 4.0 numbers them: `tcp.stream`, relative `tcp.seq`/`tcp.ack`,
 //! `tcp.nxtseq`, and the window scaling learnt from the handshake.
 
-use super::{ConvKey, ConversationTable, Endpoint, TrackLimits};
+use super::{take_next, ConvKey, ConversationTable, Endpoint, TrackLimits};
 
 const FIN: u16 = 0x001;
 const SYN: u16 = 0x002;
@@ -180,13 +180,6 @@ impl TcpTracker {
         let (window_size, scalefactor) = conv.window(dir, seg);
         TcpView { stream: conv.stream, seq, ack, nxtseq, window_size, scalefactor }
     }
-}
-
-/// Returns the counter's value and advances it.
-fn take_next(counter: &mut u32) -> u32 {
-    let value = *counter;
-    *counter = counter.wrapping_add(1);
-    value
 }
 
 #[cfg(test)]

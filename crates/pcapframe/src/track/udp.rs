@@ -1,6 +1,6 @@
 //! `udp.stream`: an index per address/port pair, in order of first appearance.
 
-use super::{ConvKey, ConversationTable, Endpoint, TrackLimits};
+use super::{take_next, ConvKey, ConversationTable, Endpoint, TrackLimits};
 
 /// Assigns `udp.stream` indexes (keeping up to a cap of pairs: see [`ConversationTable`]).
 #[derive(Debug)]
@@ -25,11 +25,7 @@ impl UdpTracker {
     pub fn stream(&mut self, src: Endpoint, dst: Endpoint) -> u32 {
         let (key, _) = ConvKey::of(src, dst);
         let next_stream = &mut self.next_stream;
-        *self.streams.get_or_insert_with(key, || {
-            let stream = *next_stream;
-            *next_stream = next_stream.wrapping_add(1);
-            stream
-        })
+        *self.streams.get_or_insert_with(key, || take_next(next_stream))
     }
 
     /// Pairs retired so far to stay under the cap.
