@@ -15,7 +15,7 @@ export RUSTC_BOOTSTRAP=1
 export CARGO_TARGET_DIR=${FUZZ_TARGET_DIR:-$HOME/.cache/pcapframe/fuzz-target}
 command -v cargo-fuzz >/dev/null 2>&1 || { echo "==> cargo install cargo-fuzz --locked"; env -u CARGO_TARGET_DIR cargo install cargo-fuzz --locked; }
 mkdir -p corpus/read_capture corpus/field_text corpus/dissect_frame corpus/display_filter logs
-for f in ../fixtures/edge-* ../../shared/captures/*.pcap* ../../shared/captures/*.cap; do
+for f in ../fixtures/edge-* ../../shared/captures/*.pcap* ../../shared/captures/*.cap ../../shared/captures/*.ntar; do
   [ -f "$f" ] && [ "$(stat -c %s "$f")" -lt 100000 ] && cp -n "$f" corpus/read_capture/ && cp -n "$f" corpus/field_text/
 done
 python3 tools/seed_frames.py corpus/dissect_frame ../fixtures/*.pcap ../../shared/captures/*.pcap ../../shared/captures/*.cap

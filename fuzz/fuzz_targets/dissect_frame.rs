@@ -6,7 +6,7 @@ use pcapframe::capture::{Record, RecordKind};
 use pcapframe::dissect::Dissector;
 use pcapframe::fields::{FieldSet, FrameValues};
 
-const LINK_TYPES: [u32; 9] = [0, 1, 101, 108, 113, 228, 229, 276, 147];
+const LINK_TYPES: [u32; 14] = [0, 1, 101, 108, 113, 228, 229, 276, 147, 9, 50, 105, 127, 192];
 
 fuzz_target!(|data: &[u8]| {
     let Some((&pick, frame)) = data.split_first() else { return };

@@ -6,7 +6,7 @@ import pathlib
 import struct
 import sys
 
-LINK_TYPES = [0, 1, 101, 108, 113, 228, 229, 276, 147]  # the order of dissect_frame.rs
+LINK_TYPES = [0, 1, 101, 108, 113, 228, 229, 276, 147, 9, 50, 105, 127, 192]  # the order of dissect_frame.rs
 FRAMES_PER_CAPTURE = 40
 
 

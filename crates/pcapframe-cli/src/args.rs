@@ -33,7 +33,8 @@ usage: pcapframe -r FILE -T fields -e FIELD [-e FIELD ...] [options]
        pcapframe -G fields
 
 options (as tshark's):
-  -r FILE          capture to read (pcap or pcapng, detected from its magic number)
+  -r FILE          capture to read (pcap or pcapng, detected from its magic number);
+                   -r - reads standard input
   -T fields        print the -e fields as text (the only output format)
   -e FIELD         a Wireshark field name; repeat for more columns
   -E header=y|n    print a header line of field names

@@ -8,7 +8,10 @@ use pcapframe::fields::FieldSet;
 use pcapframe::fields::FieldType;
 use pcapframe::filter::DisplayFilter;
 use pcapframe::polars::prelude::*;
-use pcapframe::{read_pcap_partial, resolve_fields, CaptureError, Limits, ReadOptions, Scanner, FIELDS};
+use pcapframe::{
+    read_pcap_partial, read_pcap_reader, resolve_fields, CaptureError, Coverage, Limits, PartialRead, ReadOptions,
+    Scanner, FIELDS,
+};
 
 use crate::args::FieldsRequest;
 
@@ -21,7 +24,7 @@ pub fn list_fields() -> ExitCode {
     for f in FIELDS {
         let base = match f.ty {
             FieldType::Hex { .. } => "BASE_HEX",
-            FieldType::UInt { .. } | FieldType::Int32 => "BASE_DEC",
+            FieldType::UInt { .. } | FieldType::Int32 | FieldType::Int8 => "BASE_DEC",
             _ => "",
         };
         out.push_str(&format!(
@@ -52,6 +55,9 @@ pub fn run(req: &FieldsRequest) -> ExitCode {
                 limits(req).tracking.max_conversations
             );
         }
+        if !outcome.coverage.is_complete() {
+            eprintln!("pcapframe: warning: {}", outcome.coverage);
+        }
         outcome.problem
     });
     match result {
@@ -67,10 +73,24 @@ pub fn run(req: &FieldsRequest) -> ExitCode {
     }
 }
 
-/// How a run ended: the damage that stopped it, if any, and how many conversations were retired.
+/// How a run ended: the damage that stopped it, if any, how many conversations were retired,
+/// and what was passed over.
 struct Outcome {
     problem: Option<CaptureError>,
     retired: u64,
+    coverage: Coverage,
+}
+
+/// `-r -` reads standard input, as tshark does.
+const STDIN: &str = "-";
+
+fn open_scanner(req: &FieldsRequest, wanted: FieldSet) -> Result<Scanner<'static>, String> {
+    let scanner = if req.file == STDIN {
+        Scanner::from_reader(std::io::stdin(), wanted, limits(req))
+    } else {
+        Scanner::open(&req.file, wanted, limits(req))
+    };
+    scanner.map_err(|e| e.to_string())
 }
 
 fn limits(req: &FieldsRequest) -> Limits {
@@ -88,7 +108,7 @@ fn print_text(req: &FieldsRequest) -> Result<Outcome, String> {
     if let Some(f) = &filter {
         wanted.extend(f.fields());
     }
-    let mut scanner = Scanner::open(&req.file, wanted, limits(req)).map_err(|e| e.to_string())?;
+    let mut scanner = open_scanner(req, wanted)?;
     let stdout = std::io::stdout();
     let mut sink = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut line = String::with_capacity(512);
@@ -116,7 +136,7 @@ fn print_text(req: &FieldsRequest) -> Result<Outcome, String> {
     };
     write_out(&mut sink, &mut line)?;
     sink.flush().map_err(|e| format!("writing output: {e}"))?;
-    Ok(Outcome { problem, retired: scanner.retired_conversations() })
+    Ok(Outcome { problem, retired: scanner.retired_conversations(), coverage: scanner.coverage() })
 }
 
 /// CSV has no bytes type: binary columns (`eth.padding`, `eth.trailer`) become hex text, as tshark
@@ -152,7 +172,12 @@ fn write_table(req: &FieldsRequest, path: &str) -> Result<Outcome, String> {
         display_filter: req.display_filter.clone(),
         ..ReadOptions::fields(req.fields.iter().cloned())
     };
-    let mut partial = read_pcap_partial(&req.file, &options).map_err(|e| e.to_string())?;
+    let partial: Result<PartialRead, _> = if req.file == STDIN {
+        read_pcap_reader(std::io::stdin(), &options)
+    } else {
+        read_pcap_partial(&req.file, &options)
+    };
+    let mut partial = partial.map_err(|e| e.to_string())?;
     let file = File::create(path).map_err(|e| format!("cannot create {path}: {e}"))?;
     let extension = path.rsplit('.').next().unwrap_or_default().to_ascii_lowercase();
     let written = match extension.as_str() {
@@ -163,5 +188,5 @@ fn write_table(req: &FieldsRequest, path: &str) -> Result<Outcome, String> {
         other => return Err(format!("unknown output extension '.{other}' (parquet, csv or arrow)")),
     };
     written.map_err(|e| format!("writing {path}: {e}"))?;
-    Ok(Outcome { problem: partial.problem, retired: partial.retired_conversations })
+    Ok(Outcome { problem: partial.problem, retired: partial.retired_conversations, coverage: partial.coverage })
 }

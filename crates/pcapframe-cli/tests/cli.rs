@@ -124,6 +124,92 @@ fn unknown_link_type_still_yields_frame_fields() {
         pcapframe(&["-r", path.to_str().unwrap(), "-T", "fields", "-e", "frame.len", "-e", "eth.src", "-e", "ip.src"]);
     assert!(out.status.success());
     assert_eq!(text(&out.stdout), "46\t\t\n");
+    assert_eq!(
+        text(&out.stderr),
+        "pcapframe: warning: 1 frame of link type 147 (USER0) not decoded (only frame.* fields)\n"
+    );
+}
+
+/// A pcapng section (little-endian) with one Ethernet interface, then the given blocks.
+fn pcapng(blocks: &[(u32, Vec<u8>)]) -> Vec<u8> {
+    let block = |kind: u32, body: &[u8]| {
+        let len = (12 + body.len().next_multiple_of(4)) as u32;
+        let mut b = kind.to_le_bytes().to_vec();
+        b.extend_from_slice(&len.to_le_bytes());
+        b.extend_from_slice(body);
+        b.resize(b.len().next_multiple_of(4), 0);
+        b.extend_from_slice(&len.to_le_bytes());
+        b
+    };
+    let mut shb = 0x1a2b3c4du32.to_le_bytes().to_vec();
+    shb.extend_from_slice(&[1, 0, 0, 0]);
+    shb.extend_from_slice(&[0xff; 8]);
+    let mut idb = 1u16.to_le_bytes().to_vec();
+    idb.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+    let mut f = block(0x0a0d0d0a, &shb);
+    f.extend(block(1, &idb));
+    for (kind, body) in blocks {
+        f.extend(block(*kind, body));
+    }
+    f
+}
+
+fn enhanced_packet(data: &[u8]) -> Vec<u8> {
+    let mut b = vec![0u8; 12];
+    b.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    b.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    b.extend_from_slice(data);
+    b
+}
+
+#[test]
+fn skipped_blocks_that_could_hold_packets_are_reported() {
+    let frame = udp_frame();
+    let blocks = [(6, enhanced_packet(&frame)), (0x0000_0bbb, frame.clone()), (6, enhanced_packet(&frame))];
+    let path = temp_file("unknown-block.pcapng", &pcapng(&blocks));
+    let out = pcapframe(&["-r", path.to_str().unwrap(), "-T", "fields", "-e", "frame.number", "-e", "udp.dstport"]);
+    assert!(out.status.success());
+    assert_eq!(text(&out.stdout), "1\t53\n2\t53\n");
+    assert_eq!(text(&out.stderr), "pcapframe: warning: skipped 1 pcapng block of type 0x00000bbb\n");
+    // Name resolution and interface statistics blocks hold no packets: nothing to report.
+    let quiet = [(4, vec![0, 0, 0, 0]), (5, vec![0; 12]), (6, enhanced_packet(&frame))];
+    let path = temp_file("quiet-blocks.pcapng", &pcapng(&quiet));
+    let out = pcapframe(&["-r", path.to_str().unwrap(), "-T", "fields", "-e", "frame.number"]);
+    assert_eq!((text(&out.stdout).as_str(), text(&out.stderr).as_str()), ("1\n", ""));
+}
+
+#[test]
+fn standard_input_reads_like_a_file() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(&root).unwrap().flatten().map(|e| e.path()).collect();
+    fixtures.retain(|p| p.extension().is_some_and(|x| x == "pcap" || x == "pcapng"));
+    fixtures.sort();
+    assert!(fixtures.len() > 10);
+    let fields =
+        ["-e", "frame.number", "-e", "frame.time_relative", "-e", "ip.src", "-e", "tcp.stream", "-e", "udp.stream"];
+    for fixture in fixtures {
+        let from_file: Vec<&str> =
+            ["-r", fixture.to_str().unwrap(), "-T", "fields"].into_iter().chain(fields).collect();
+        let expected = pcapframe(&from_file);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pcapframe"))
+            .args(["-r", "-", "-T", "fields"])
+            .args(fields)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let bytes = std::fs::read(&fixture).unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let writer = std::thread::spawn(move || stdin.write_all(&bytes));
+        let piped = child.wait_with_output().unwrap();
+        writer.join().unwrap().unwrap();
+        assert_eq!(piped.status.code(), expected.status.code(), "{}", fixture.display());
+        assert_eq!(text(&piped.stdout), text(&expected.stdout), "{}", fixture.display());
+        assert!(!piped.stdout.is_empty(), "{}", fixture.display());
+    }
 }
 
 #[test]

@@ -16,7 +16,7 @@ fn captures(root: &Path) -> Vec<PathBuf> {
     for dir in [root.join("fixtures"), root.join("../shared/captures")] {
         for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
             let name = e.file_name().to_string_lossy().to_string();
-            if [".pcap", ".pcapng", ".cap"].iter().any(|x| name.ends_with(x)) {
+            if [".pcap", ".pcapng", ".cap", ".ntar"].iter().any(|x| name.ends_with(x)) {
                 out.push(e.path());
             }
         }

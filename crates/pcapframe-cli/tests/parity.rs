@@ -1,5 +1,5 @@
-//! Differential test against tshark 4.0: every core field, every cell, every capture in
-//! `fixtures/` and (when present) `../shared/captures/`.
+//! Differential test against tshark 4.0: every core and link-layer field, every cell, every
+//! capture in `fixtures/` and (when present) `../shared/captures/`.
 //!
 //! Prints a per-field agreement table. Fails on any difference not listed in
 //! `parity/known-differences.tsv`, and on any listed difference that no longer occurs.
@@ -13,15 +13,20 @@ fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
 }
 
-fn core_fields(root: &Path) -> Vec<String> {
-    // The core list lives in shared/ when present; the registry holds the same names otherwise.
-    let shared = root.join("../shared/fields/core.txt");
-    match std::fs::read_to_string(&shared) {
-        Ok(text) => {
-            text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from).collect()
-        }
-        Err(_) => pcapframe::FIELDS.iter().map(|f| f.name.to_string()).collect(),
+/// The field sets of `../shared/fields/` this test covers (core, then link layers and tunnels).
+const FIELD_SETS: [&str; 2] = ["core.txt", "links.txt"];
+
+fn compared_fields(root: &Path) -> Vec<String> {
+    // The lists live in shared/ when present; the registry holds the same names otherwise.
+    let mut fields = Vec::new();
+    for set in FIELD_SETS {
+        let Ok(text) = std::fs::read_to_string(root.join("../shared/fields").join(set)) else {
+            return pcapframe::FIELDS.iter().map(|f| f.name.to_string()).collect();
+        };
+        let names = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'));
+        fields.extend(names.map(String::from));
     }
+    fields
 }
 
 fn captures(root: &Path) -> Vec<PathBuf> {
@@ -33,7 +38,7 @@ fn captures(root: &Path) -> Vec<PathBuf> {
         for e in entries.flatten() {
             let p = e.path();
             let name = p.file_name().unwrap().to_string_lossy().to_string();
-            if [".pcap", ".pcapng", ".cap"].iter().any(|ext| name.ends_with(ext)) {
+            if [".pcap", ".pcapng", ".cap", ".ntar"].iter().any(|ext| name.ends_with(ext)) {
                 out.push(p);
             }
         }
@@ -75,13 +80,13 @@ fn known_differences(root: &Path) -> BTreeMap<(String, String), String> {
 }
 
 #[test]
-fn every_core_field_matches_tshark() {
+fn every_core_and_link_field_matches_tshark() {
     if Command::new("tshark").arg("-v").output().is_err() {
         eprintln!("SKIPPED: tshark is not installed (make test installs it)");
         return;
     }
     let root = repo_root();
-    let fields = core_fields(&root);
+    let fields = compared_fields(&root);
     let captures = captures(&root);
     assert!(!captures.is_empty(), "no captures found under fixtures/ or ../shared/captures/");
     let known = known_differences(&root);
@@ -154,4 +159,30 @@ fn every_core_field_matches_tshark() {
             stale
         );
     }
+}
+
+/// Nothing is lost in silence: on every capture pcapframe prints as many frames as tshark, or
+/// fewer with an error or a warning on stderr that says why.
+#[test]
+fn no_capture_loses_frames_in_silence() {
+    if Command::new("tshark").arg("-v").output().is_err() {
+        eprintln!("SKIPPED: tshark is not installed (make test installs it)");
+        return;
+    }
+    let root = repo_root();
+    let ours = env!("CARGO_BIN_EXE_pcapframe");
+    let fields = ["frame.number".to_string()];
+    let mut silent = Vec::new();
+    for capture in captures(&root) {
+        let (theirs, _) = run("tshark", &capture, &fields);
+        let (mine, err) = run(ours, &capture, &fields);
+        let explained = err.contains("pcapframe: warning:") || err.contains("is damaged");
+        if mine.len() < theirs.len() && !explained {
+            silent.push(format!("{}: {} of tshark's {} frames", capture.display(), mine.len(), theirs.len()));
+        }
+        if mine.len() > theirs.len() {
+            silent.push(format!("{}: {} frames where tshark has {}", capture.display(), mine.len(), theirs.len()));
+        }
+    }
+    assert!(silent.is_empty(), "frame counts differ without a word: {silent:#?}");
 }

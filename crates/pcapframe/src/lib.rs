@@ -31,11 +31,12 @@ pub mod track;
 #[cfg(feature = "vendors")]
 pub mod vendor;
 
+pub use capture::Coverage;
 pub use error::{CaptureError, Error, Position, Result};
 pub use fields::{Field, FieldType, FIELDS};
 pub use filter::{filter_frame, DisplayFilter};
 pub use limits::Limits;
-pub use read::{read_pcap, read_pcap_partial, resolve_fields, PartialRead, ReadOptions, TIME_COLUMN};
+pub use read::{read_pcap, read_pcap_partial, read_pcap_reader, resolve_fields, PartialRead, ReadOptions, TIME_COLUMN};
 pub use scan::Scanner;
 pub use table::Occurrence;
 
@@ -47,6 +48,6 @@ pub mod prelude {
     pub use crate::notebook::*;
     #[cfg(feature = "vendors")]
     pub use crate::vendor::mac_vendor;
-    pub use crate::{filter_frame, read_pcap, read_pcap_partial, Occurrence, ReadOptions};
+    pub use crate::{filter_frame, read_pcap, read_pcap_partial, read_pcap_reader, Occurrence, ReadOptions};
     pub use polars::prelude::*;
 }

@@ -1,10 +1,12 @@
 //! [`read_pcap`]: a capture file into a typed polars DataFrame, with the options of the
 //! classic pandas helper (`fields`, `display_filter`, `timeseries`, `strict`).
 
+use std::io::Read;
 use std::path::Path;
 
 use polars::prelude::*;
 
+use crate::capture::Coverage;
 use crate::error::{CaptureError, Error, Result};
 use crate::fields::{self, Field, FieldSet, FrameValues};
 use crate::filter::DisplayFilter;
@@ -74,9 +76,17 @@ pub struct PartialRead {
     /// Conversations retired to stay within [`crate::limits::TrackLimits`]; when non-zero, stream
     /// numbers after the first returning conversation may differ from tshark's.
     pub retired_conversations: u64,
+    /// pcapng blocks skipped and frames whose link layer was not decoded: empty when nothing
+    /// was passed over (see [`Coverage`]).
+    pub coverage: Coverage,
 }
 
 /// Reads a capture into a DataFrame; fails on a damaged capture (see [`read_pcap_partial`]).
+///
+/// When the read passes over something (pcapng blocks of a type pcapframe does not read, frames
+/// of a link type it does not decode), it says so in one line on standard error, so that nothing
+/// is skipped in silence; [`read_pcap_partial`] returns the same facts as [`PartialRead::coverage`]
+/// instead.
 ///
 /// Each column holds one field, typed: integers as unsigned integers (hex-printed fields too),
 /// flags as booleans, addresses as strings, `eth.padding`/`eth.trailer` as binary,
@@ -85,6 +95,9 @@ pub struct PartialRead {
 /// unless [`ReadOptions::occurrence`] says otherwise.
 pub fn read_pcap(path: impl AsRef<Path>, options: &ReadOptions) -> Result<DataFrame> {
     let partial = read_pcap_partial(path, options)?;
+    if !partial.coverage.is_complete() {
+        eprintln!("pcapframe: warning: {}", partial.coverage);
+    }
     match partial.problem {
         None => Ok(partial.frame),
         Some(problem) => Err(Error::Capture(problem)),
@@ -93,55 +106,87 @@ pub fn read_pcap(path: impl AsRef<Path>, options: &ReadOptions) -> Result<DataFr
 
 /// Reads a capture, returning every frame before a fault together with the fault.
 pub fn read_pcap_partial(path: impl AsRef<Path>, options: &ReadOptions) -> Result<PartialRead> {
-    let filter = options.display_filter.as_deref().map(DisplayFilter::parse).transpose()?;
-    let requested = resolve_fields(&options.fields)?;
-    let mut wanted: FieldSet = requested.iter().copied().collect();
-    if let Some(f) = &filter {
-        wanted.extend(f.fields());
-    }
-    if options.timeseries {
-        wanted.insert(Field::FrameTimeEpoch);
-    }
-    let mut scanner = Scanner::open(path, wanted, options.limits)?;
-    let mut columns: Vec<ColumnBuilder> = requested.iter().map(|f| ColumnBuilder::for_field(*f, 1024)).collect();
-    let mut time = options.timeseries.then(|| ColumnBuilder::for_field(Field::FrameTimeEpoch, 1024));
-    let mut rows = 0usize;
-    let mut read = 0u64;
-    let mut problem = None;
-    loop {
-        if options.max_frames.is_some_and(|max| read >= max) {
-            break;
+    let plan = Plan::new(options)?;
+    let scanner = Scanner::open(path, plan.wanted, options.limits)?;
+    plan.read(scanner, options)
+}
+
+/// Reads a capture from any byte stream (standard input, a pipe, memory), like
+/// [`read_pcap_partial`]: every frame before a fault, together with the fault.
+pub fn read_pcap_reader(input: impl Read + Send + 'static, options: &ReadOptions) -> Result<PartialRead> {
+    let plan = Plan::new(options)?;
+    let scanner = Scanner::from_reader(input, plan.wanted, options.limits)?;
+    plan.read(scanner, options)
+}
+
+/// What a read needs to decode: the requested fields, the filter and the fields it reads.
+struct Plan {
+    requested: Vec<Field>,
+    filter: Option<DisplayFilter>,
+    wanted: FieldSet,
+}
+
+impl Plan {
+    fn new(options: &ReadOptions) -> Result<Plan> {
+        let filter = options.display_filter.as_deref().map(DisplayFilter::parse).transpose()?;
+        let requested = resolve_fields(&options.fields)?;
+        let mut wanted: FieldSet = requested.iter().copied().collect();
+        if let Some(f) = &filter {
+            wanted.extend(f.fields());
         }
-        read += 1;
-        let frame = match scanner.next_frame() {
-            Ok(Some(frame)) => frame,
-            Ok(None) => break,
-            Err(e) => {
-                problem = Some(e);
+        if options.timeseries {
+            wanted.insert(Field::FrameTimeEpoch);
+        }
+        Ok(Plan { requested, filter, wanted })
+    }
+
+    fn read(self, mut scanner: Scanner<'_>, options: &ReadOptions) -> Result<PartialRead> {
+        let Plan { requested, filter, .. } = self;
+        let mut columns: Vec<ColumnBuilder> = requested.iter().map(|f| ColumnBuilder::for_field(*f, 1024)).collect();
+        let mut time = options.timeseries.then(|| ColumnBuilder::for_field(Field::FrameTimeEpoch, 1024));
+        let mut rows = 0usize;
+        let mut read = 0u64;
+        let mut problem = None;
+        loop {
+            if options.max_frames.is_some_and(|max| read >= max) {
                 break;
             }
-        };
-        if options.strict && !has_all(frame, &requested) || filter.as_ref().is_some_and(|f| !f.matches(frame)) {
-            continue;
+            read += 1;
+            let frame = match scanner.next_frame() {
+                Ok(Some(frame)) => frame,
+                Ok(None) => break,
+                Err(e) => {
+                    problem = Some(e);
+                    break;
+                }
+            };
+            if options.strict && !has_all(frame, &requested) || filter.as_ref().is_some_and(|f| !f.matches(frame)) {
+                continue;
+            }
+            if let Some(t) = time.as_mut() {
+                t.append(Field::FrameTimeEpoch, frame, Occurrence::First);
+            }
+            for (builder, field) in columns.iter_mut().zip(&requested) {
+                builder.append(*field, frame, options.occurrence);
+            }
+            rows += 1;
         }
-        if let Some(t) = time.as_mut() {
-            t.append(Field::FrameTimeEpoch, frame, Occurrence::First);
+        let mut cols: Vec<Column> = Vec::with_capacity(columns.len() + 1);
+        if let Some(t) = time {
+            cols.push(t.finish().with_name(TIME_COLUMN.into()));
         }
-        for (builder, field) in columns.iter_mut().zip(&requested) {
-            builder.append(*field, frame, options.occurrence);
+        cols.extend(columns.into_iter().map(ColumnBuilder::finish));
+        let mut frame = DataFrame::new(rows, cols)?;
+        if options.timeseries {
+            frame = frame.sort([TIME_COLUMN], SortMultipleOptions::default().with_maintain_order(true))?;
         }
-        rows += 1;
+        Ok(PartialRead {
+            frame,
+            problem,
+            retired_conversations: scanner.retired_conversations(),
+            coverage: scanner.coverage(),
+        })
     }
-    let mut cols: Vec<Column> = Vec::with_capacity(columns.len() + 1);
-    if let Some(t) = time {
-        cols.push(t.finish().with_name(TIME_COLUMN.into()));
-    }
-    cols.extend(columns.into_iter().map(ColumnBuilder::finish));
-    let mut frame = DataFrame::new(rows, cols)?;
-    if options.timeseries {
-        frame = frame.sort([TIME_COLUMN], SortMultipleOptions::default().with_maintain_order(true))?;
-    }
-    Ok(PartialRead { frame, problem, retired_conversations: scanner.retired_conversations() })
 }
 
 /// Resolves field names, failing on the first unknown one with the nearest valid names.

@@ -1,10 +1,10 @@
 //! [`Scanner`]: reader + dissector, yielding each frame's field values in turn.
 
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Read};
 use std::path::Path;
 
-use crate::capture::CaptureReader;
+use crate::capture::{CaptureReader, Coverage};
 use crate::dissect::Dissector;
 use crate::error::{CaptureError, Error, Result};
 use crate::fields::{FieldSet, FrameValues};
@@ -23,7 +23,12 @@ impl Scanner<'static> {
     pub fn open(path: impl AsRef<Path>, wanted: FieldSet, limits: Limits) -> Result<Self> {
         let path = path.as_ref();
         let file = File::open(path).map_err(|source| Error::Open { path: path.to_path_buf(), source })?;
-        let reader = CaptureReader::new(BufReader::with_capacity(1 << 16, file), limits.reader)?;
+        Scanner::from_reader(file, wanted, limits)
+    }
+
+    /// Reads a capture from any byte stream (standard input, a pipe, a socket, memory).
+    pub fn from_reader(input: impl Read + Send + 'static, wanted: FieldSet, limits: Limits) -> Result<Self> {
+        let reader = CaptureReader::new(BufReader::with_capacity(1 << 16, input), limits.reader)?;
         Ok(Scanner::with_limits(reader, wanted, limits.tracking))
     }
 }
@@ -42,6 +47,13 @@ impl<'r> Scanner<'r> {
     /// Conversations retired so far to stay within the caps (see [`TrackLimits`]).
     pub fn retired_conversations(&self) -> u64 {
         self.dissector.retired_conversations()
+    }
+
+    /// What was passed over so far: skipped pcapng blocks and frames of undecoded link types.
+    pub fn coverage(&self) -> Coverage {
+        let mut coverage = self.reader.coverage().clone();
+        coverage.merge(self.dissector.coverage());
+        coverage
     }
 
     /// The next frame's values; `Ok(None)` at the end of the capture.

@@ -26,6 +26,7 @@ pub(crate) enum ColumnBuilder {
     Binary(BinaryChunkedBuilder),
     Datetime(PrimitiveChunkedBuilder<Int64Type>),
     Seconds(PrimitiveChunkedBuilder<Float64Type>),
+    Float(PrimitiveChunkedBuilder<Float64Type>),
 }
 
 impl ColumnBuilder {
@@ -45,7 +46,8 @@ impl ColumnBuilder {
             FieldType::UInt { .. } | FieldType::Hex { .. } => {
                 ColumnBuilder::U64(PrimitiveChunkedBuilder::new(name, capacity))
             }
-            FieldType::Int32 => ColumnBuilder::I32(PrimitiveChunkedBuilder::new(name, capacity)),
+            FieldType::Int32 | FieldType::Int8 => ColumnBuilder::I32(PrimitiveChunkedBuilder::new(name, capacity)),
+            FieldType::Float => ColumnBuilder::Float(PrimitiveChunkedBuilder::new(name, capacity)),
             FieldType::Bool => ColumnBuilder::Bool(BooleanChunkedBuilder::new(name, capacity)),
             FieldType::Mac | FieldType::Ipv4 | FieldType::Ipv6 => {
                 ColumnBuilder::Text(StringChunkedBuilder::new(name, capacity), String::new())
@@ -99,6 +101,10 @@ impl ColumnBuilder {
                 Some(Value::Nanos(ns)) => Some(ns as f64 / 1e9),
                 _ => None,
             }),
+            ColumnBuilder::Float(b) => b.append_option(match value {
+                Some(Value::Float(bits)) => Some(f64::from(f32::from_bits(bits))),
+                _ => None,
+            }),
         }
     }
 
@@ -114,7 +120,7 @@ impl ColumnBuilder {
             ColumnBuilder::Text(b, _) => b.finish().into_series(),
             ColumnBuilder::Binary(b) => b.finish().into_series(),
             ColumnBuilder::Datetime(b) => b.finish().into_series().into_datetime(TimeUnit::Nanoseconds, None),
-            ColumnBuilder::Seconds(b) => b.finish().into_series(),
+            ColumnBuilder::Seconds(b) | ColumnBuilder::Float(b) => b.finish().into_series(),
         };
         series.into_column()
     }

@@ -71,11 +71,12 @@ fn boundaries(bytes: &[u8]) -> Vec<(usize, bool)> {
                 big = bytes[at + 8..at + 12] == [0x1a, 0x2b, 0x3c, 0x4d];
             }
             let word = |o: usize| u32_at(bytes, o, big);
-            let (kind, len) = (word(at), word(at + 4) as usize);
+            // Old writers left the padding out of the length: the block still takes it up.
+            let (kind, len) = (word(at), (word(at + 4) as usize).next_multiple_of(4));
             if len < 12 || at + len > bytes.len() {
                 break;
             }
-            ends.push((at + len, matches!(kind, 3 | 6 | 0x0bad | 0x4000_0bad)));
+            ends.push((at + len, matches!(kind, 2 | 3 | 6 | 0x0bad | 0x4000_0bad)));
             at += len;
         }
     }

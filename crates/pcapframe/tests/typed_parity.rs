@@ -1,4 +1,4 @@
-//! The typed DataFrame holds tshark's values: every core field of every capture, first
+//! The typed DataFrame holds tshark's values: every registered field of every capture, first
 //! occurrence, compared cell by cell with `tshark -T fields -E occurrence=f`.
 //! Relative times are f64 seconds: equal to tshark's to within f64 precision.
 
@@ -15,7 +15,7 @@ fn captures() -> Vec<PathBuf> {
     for dir in [root.join("fixtures"), root.join("../shared/captures")] {
         for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
             let name = e.file_name().to_string_lossy().to_string();
-            if [".pcap", ".pcapng", ".cap"].iter().any(|x| name.ends_with(x)) {
+            if [".pcap", ".pcapng", ".cap", ".ntar"].iter().any(|x| name.ends_with(x)) {
                 out.push(e.path());
             }
         }
@@ -45,6 +45,11 @@ fn as_tshark_text(ty: FieldType, v: AnyValue<'_>) -> Option<String> {
         AnyValue::Datetime(ns, _, _) | AnyValue::DatetimeOwned(ns, _, _) => {
             let mut s = String::new();
             pcapframe::fields::write_seconds(ns, &mut s);
+            s
+        }
+        AnyValue::Float64(x) if ty == FieldType::Float => {
+            let mut s = String::new();
+            pcapframe::fields::write_float(x as f32, &mut s);
             s
         }
         AnyValue::Float64(x) => format!("{x}"),

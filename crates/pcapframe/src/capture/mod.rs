@@ -2,8 +2,11 @@
 //!
 //! The format is detected from the magic number, never from the file name.
 
+mod coverage;
+mod padded;
 mod reader;
 mod timestamp;
 
+pub use coverage::{link_type_name, Coverage};
 pub use reader::{CaptureFormat, CaptureReader, ReaderLimits, Record, RecordKind, NO_LINK};
 pub use timestamp::TsResolution;

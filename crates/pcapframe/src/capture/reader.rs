@@ -7,7 +7,10 @@ use pcap_parser::pcapng::Block;
 use pcap_parser::traits::{PcapNGPacketBlock, PcapReaderIterator};
 use pcap_parser::{LegacyPcapReader, PcapBlockOwned, PcapError, PcapNGReader};
 
+use super::coverage::Coverage;
+use super::padded::PaddedBlockLengths;
 use super::timestamp::TsResolution;
+use crate::bytes::{be16, be32, le16, le32};
 use crate::error::{CaptureError, Position};
 
 /// The container format, detected from the magic number.
@@ -37,7 +40,8 @@ impl Default for ReaderLimits {
 /// What kind of block a [`Record`] came from; tshark numbers all of them as frames.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RecordKind {
-    /// A legacy pcap record or a pcapng Enhanced Packet Block.
+    /// A legacy pcap record, a pcapng Enhanced Packet Block, or an obsolete pcapng Packet Block
+    /// (block type 2, read like an Enhanced Packet Block as tshark does).
     Packet,
     /// A pcapng Simple Packet Block: no timestamp (tshark counts it as time 0).
     SimplePacket,
@@ -92,7 +96,17 @@ enum Step {
     Skip,
 }
 
+impl Interface {
+    /// A timestamp in this interface's units, in nanoseconds since the epoch.
+    fn timestamp_ns(&self, units: u64) -> i64 {
+        self.resolution.to_nanos(units).saturating_add(self.offset_secs.saturating_mul(1_000_000_000))
+    }
+}
+
 const INITIAL_BUFFER: usize = 1 << 16;
+
+/// Block type of the obsolete pcapng Packet Block.
+const PACKET_BLOCK: u32 = 2;
 
 /// Link type given to records that have no link layer (pcapng Custom Blocks).
 pub const NO_LINK: u32 = u32::MAX;
@@ -106,6 +120,8 @@ struct Layout {
     /// pcapng: interfaces of the current section, and its byte order.
     interfaces: Vec<Interface>,
     big_endian: bool,
+    /// Blocks passed over that could have held packets.
+    coverage: Coverage,
 }
 
 /// Streams the packets of a pcap or pcapng file.
@@ -140,16 +156,24 @@ impl<'r> CaptureReader<'r> {
         };
         let chained = std::io::Cursor::new(head).chain(input);
         let inner: Box<dyn PcapReaderIterator + Send + 'r> = match format {
-            CaptureFormat::PcapNg => {
-                Box::new(PcapNGReader::new(INITIAL_BUFFER, chained).map_err(|e| open_error(e, "section header block"))?)
-            }
+            CaptureFormat::PcapNg => Box::new(
+                PcapNGReader::new(INITIAL_BUFFER, PaddedBlockLengths::new(chained))
+                    .map_err(|e| open_error(e, "section header block"))?,
+            ),
             CaptureFormat::Pcap => {
                 Box::new(LegacyPcapReader::new(INITIAL_BUFFER, chained).map_err(|e| open_error(e, "pcap file header"))?)
             }
         };
         Ok(CaptureReader {
             inner,
-            layout: Layout { format, limits, legacy: None, interfaces: Vec::new(), big_endian: false },
+            layout: Layout {
+                format,
+                limits,
+                legacy: None,
+                interfaces: Vec::new(),
+                big_endian: false,
+                coverage: Coverage::default(),
+            },
             capacity: INITIAL_BUFFER,
             pending_consume: 0,
             next_number: 1,
@@ -160,6 +184,11 @@ impl<'r> CaptureReader<'r> {
     /// The detected container format.
     pub fn format(&self) -> CaptureFormat {
         self.layout.format
+    }
+
+    /// pcapng blocks skipped so far that could have held packets.
+    pub fn coverage(&self) -> &Coverage {
+        &self.layout.coverage
     }
 
     /// Position of the next record: where an error at this point is reported.
@@ -269,6 +298,7 @@ impl<'r> CaptureReader<'r> {
 
     /// pcapng block lengths must be at least 12 and a multiple of 4; pcap-parser assumes so
     /// (a shorter length underflows in it), so the reader checks before handing the block over.
+    /// ([`PaddedBlockLengths`] has already rounded up lengths that leave out their padding.)
     fn check_block_length(&self, at: Position) -> Result<(), CaptureError> {
         if self.layout.format != CaptureFormat::PcapNg {
             return Ok(());
@@ -376,10 +406,7 @@ impl Layout {
                 let interface = self.interface(epb.if_id, at)?;
                 self.check_packet_len(epb.caplen, at)?;
                 let units = (u64::from(epb.ts_high) << 32) | u64::from(epb.ts_low);
-                let ts = interface
-                    .resolution
-                    .to_nanos(units)
-                    .saturating_add(interface.offset_secs.saturating_mul(1_000_000_000));
+                let ts = interface.timestamp_ns(units);
                 let data = epb.packet_data();
                 Ok(Step::Packet(PacketMeta {
                     kind: RecordKind::Packet,
@@ -422,9 +449,57 @@ impl Layout {
                 data_addr: custom.data.as_ptr() as usize,
                 data_len: custom.data.len(),
             })),
-            // Name resolution, statistics, secrets and unknown blocks carry no packet.
-            PcapBlockOwned::NG(_) => Ok(Step::Skip),
+            PcapBlockOwned::NG(Block::Unknown(block)) if self.native(block.block_type) == PACKET_BLOCK => {
+                self.packet_block(block.data, at)
+            }
+            // Name resolution, statistics, secrets, ...: counted when the type could hold packets.
+            PcapBlockOwned::NG(block) => {
+                let block_type = match &block {
+                    Block::Unknown(unknown) => self.native(unknown.block_type),
+                    known => known.magic(),
+                };
+                self.coverage.skipped_block(block_type);
+                Ok(Step::Skip)
+            }
         }
+    }
+
+    /// A block type as the section's byte order reads it (pcap-parser reads unknown types as
+    /// little-endian).
+    fn native(&self, block_type: u32) -> u32 {
+        if self.big_endian {
+            block_type.swap_bytes()
+        } else {
+            block_type
+        }
+    }
+
+    /// The obsolete Packet Block: interface (16 bits), drop count (16 bits), timestamp, captured
+    /// and wire lengths, data; read like an Enhanced Packet Block.
+    fn packet_block(&self, body: &[u8], at: Position) -> Result<Step, CaptureError> {
+        let corrupt = || CaptureError::Corrupt { what: "pcapng Packet Block (type 2)".into(), at };
+        let (u16_at, u32_at): (fn(&[u8], usize) -> Option<u16>, fn(&[u8], usize) -> Option<u32>) =
+            if self.big_endian { (be16, be32) } else { (le16, le32) };
+        let (Some(if_id), Some(ts_high), Some(ts_low), Some(caplen), Some(origlen)) =
+            (u16_at(body, 0), u32_at(body, 4), u32_at(body, 8), u32_at(body, 12), u32_at(body, 16))
+        else {
+            return Err(corrupt());
+        };
+        let interface = self.interface(u32::from(if_id), at)?;
+        self.check_packet_len(caplen, at)?;
+        let data = body.get(20..20 + caplen as usize).ok_or_else(corrupt)?;
+        let units = (u64::from(ts_high) << 32) | u64::from(ts_low);
+        Ok(Step::Packet(PacketMeta {
+            kind: RecordKind::Packet,
+            number: 0,
+            offset: 0,
+            timestamp_ns: Some(interface.timestamp_ns(units)),
+            wire_len: origlen,
+            interface_id: Some(u32::from(if_id)),
+            link_type: interface.link_type,
+            data_addr: data.as_ptr() as usize,
+            data_len: data.len(),
+        }))
     }
 
     fn interface(&self, id: u32, at: Position) -> Result<Interface, CaptureError> {

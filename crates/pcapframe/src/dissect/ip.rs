@@ -1,6 +1,6 @@
 //! IPv4 and IPv6 (with extension headers), reassembly, and dispatch to the transport layer.
 
-use super::{icmp, tcp, udp, Ctx, MAX_DEPTH};
+use super::{icmp, tcp, tunnel, udp, Ctx, MAX_DEPTH};
 use crate::bytes::{array, be16, be32, u8_at};
 use crate::fields::{Field, Value};
 use crate::track::FragmentKey;
@@ -182,6 +182,7 @@ fn transport(ctx: &mut Ctx<'_>, proto: u8, ip: IpInfo<'_>, payload: &[u8], versi
         (41, _) => {
             ipv6(ctx, payload);
         }
+        (47, _) => tunnel::gre(ctx, payload),
         _ => {}
     }
 }

@@ -1,6 +1,7 @@
-//! Link layers: Ethernet (with 802.1Q tags and MPLS), Linux cooked SLL/SLL2, BSD loopback, raw IP.
+//! Link layers: Ethernet (with 802.1Q tags, MPLS and PPPoE), Linux cooked SLL/SLL2, BSD
+//! loopback, raw IP, PPP, and the 802.11 family (in [`super::wlan`]).
 
-use super::{arp, ip, Ctx};
+use super::{arp, ip, llc, ppp, tunnel, wlan, Ctx};
 use crate::bytes::{array, be16, be32, le32, u8_at};
 use crate::fields::{Field, Value};
 
@@ -8,9 +9,14 @@ use crate::fields::{Field, Value};
 pub(crate) mod linktype {
     pub const NULL: u32 = 0;
     pub const ETHERNET: u32 = 1;
+    pub const PPP: u32 = 9;
+    pub const PPP_HDLC: u32 = 50;
     pub const RAW: u32 = 101;
+    pub const IEEE802_11: u32 = 105;
     pub const LOOP: u32 = 108;
     pub const LINUX_SLL: u32 = 113;
+    pub const IEEE802_11_RADIOTAP: u32 = 127;
+    pub const PPI: u32 = 192;
     pub const IPV4: u32 = 228;
     pub const IPV6: u32 = 229;
     pub const LINUX_SLL2: u32 = 276;
@@ -23,6 +29,28 @@ const ETHERTYPE_VLAN: u16 = 0x8100;
 const ETHERTYPE_8021AD: u16 = 0x88a8;
 const ETHERTYPE_IPV6: u16 = 0x86dd;
 const ETHERTYPE_MPLS: u16 = 0x8847;
+const ETHERTYPE_PPPOE_DISCOVERY: u16 = 0x8863;
+const ETHERTYPE_PPPOE_SESSION: u16 = 0x8864;
+
+/// Whether [`dissect`] decodes this link type (others yield only the frame fields).
+pub(crate) fn is_decoded(link_type: u32) -> bool {
+    matches!(
+        link_type,
+        linktype::ETHERNET
+            | linktype::LINUX_SLL
+            | linktype::LINUX_SLL2
+            | linktype::NULL
+            | linktype::LOOP
+            | linktype::RAW
+            | linktype::IPV4
+            | linktype::IPV6
+            | linktype::PPP
+            | linktype::PPP_HDLC
+            | linktype::IEEE802_11
+            | linktype::IEEE802_11_RADIOTAP
+            | linktype::PPI
+    )
+}
 
 /// Dispatches on the record's link type; unknown link types yield only the frame fields.
 pub(crate) fn dissect(ctx: &mut Ctx<'_>, link_type: u32, data: &[u8], wire_len: u32) {
@@ -39,11 +67,18 @@ pub(crate) fn dissect(ctx: &mut Ctx<'_>, link_type: u32, data: &[u8], wire_len: 
         linktype::IPV6 => {
             ip::ipv6(ctx, data);
         }
+        linktype::PPP | linktype::PPP_HDLC => {
+            ppp::dissect(ctx, data);
+        }
+        linktype::IEEE802_11 => wlan::ieee80211(ctx, data, false),
+        linktype::IEEE802_11_RADIOTAP => wlan::radiotap(ctx, data),
+        linktype::PPI => wlan::ppi(ctx, data),
         _ => {}
     }
 }
 
-fn ethernet(ctx: &mut Ctx<'_>, data: &[u8], wire_len: u32) {
+/// An Ethernet frame: the link layer of a capture, or the payload of a tunnel.
+pub(crate) fn ethernet(ctx: &mut Ctx<'_>, data: &[u8], wire_len: u32) {
     let Some(dst) = array::<6>(data, 0) else {
         return;
     };
@@ -56,8 +91,9 @@ fn ethernet(ctx: &mut Ctx<'_>, data: &[u8], wire_len: u32) {
         return;
     };
     if ethertype < 0x0600 {
-        // IEEE 802.3: a length field; the LLC payload is not decoded, but what follows it is split.
+        // IEEE 802.3: a length field, then LLC (decoded when it is SNAP); what follows is split.
         let end = (14 + usize::from(ethertype)).min(data.len());
+        llc::dissect(ctx, &data[14.min(end)..end]);
         trailer(ctx, &data[end..], end, wire_len, false);
         return;
     }
@@ -95,9 +131,11 @@ fn ethernet(ctx: &mut Ctx<'_>, data: &[u8], wire_len: u32) {
 
 /// Splits the bytes after the payload as tshark does: all-zero bytes that bring the frame to
 /// the 60-byte minimum are `eth.padding`; on frames of 64 bytes or more the last 4 bytes are
-/// `eth.fcs`; anything else is `eth.trailer`. Behind 802.1Q tags only the padding is reported.
+/// `eth.fcs`; anything else is `eth.trailer` (so are zeros in a frame shorter than 60 bytes,
+/// which no padding brought up to the minimum). Behind 802.1Q tags only the padding is reported.
 fn trailer(ctx: &mut Ctx<'_>, extra: &[u8], payload_end: usize, wire_len: u32, tagged: bool) {
-    let pad_len = 60usize.saturating_sub(payload_end).min(extra.len());
+    let padded_to_minimum = wire_len >= 60;
+    let pad_len = if padded_to_minimum { 60usize.saturating_sub(payload_end).min(extra.len()) } else { 0 };
     let (pad, _) = extra.split_at(pad_len);
     let pad_is_zero = pad.iter().all(|b| *b == 0);
     if tagged {
@@ -130,28 +168,16 @@ fn trailer(ctx: &mut Ctx<'_>, extra: &[u8], payload_end: usize, wire_len: u32, t
 }
 
 /// Decodes an EtherType payload; returns how many bytes it covers (`None`: unknown, all of it).
-fn network(ctx: &mut Ctx<'_>, ethertype: u16, payload: &[u8]) -> Option<usize> {
+pub(crate) fn network(ctx: &mut Ctx<'_>, ethertype: u16, payload: &[u8]) -> Option<usize> {
     match ethertype {
         ETHERTYPE_IPV4 => ip::ipv4(ctx, payload),
         ETHERTYPE_IPV6 => ip::ipv6(ctx, payload),
         ETHERTYPE_ARP | ETHERTYPE_RARP => arp::dissect(ctx, payload),
-        ETHERTYPE_MPLS => mpls(ctx, payload),
+        ETHERTYPE_MPLS => tunnel::mpls(ctx, payload),
+        ETHERTYPE_PPPOE_DISCOVERY => ppp::pppoe_discovery(ctx, payload),
+        ETHERTYPE_PPPOE_SESSION => ppp::pppoe_session(ctx, payload),
         _ => None,
     }
-}
-
-/// MPLS label stack, then IPv4 or IPv6 guessed from the first nibble as tshark does.
-fn mpls(ctx: &mut Ctx<'_>, data: &[u8]) -> Option<usize> {
-    let mut offset = 0;
-    loop {
-        let entry = be32(data, offset)?;
-        offset += 4;
-        if entry & 0x100 != 0 {
-            break;
-        }
-    }
-    let used = ip::by_version(ctx, &data[offset..])?;
-    Some(offset + used)
 }
 
 fn sll(ctx: &mut Ctx<'_>, data: &[u8]) {

@@ -8,10 +8,14 @@ mod gtp;
 mod icmp;
 mod ip;
 mod link;
+mod llc;
+mod ppp;
 mod tcp;
+mod tunnel;
 mod udp;
+mod wlan;
 
-use crate::capture::{Record, RecordKind};
+use crate::capture::{Coverage, Record, RecordKind};
 use crate::fields::{Field, FieldSet, FrameValues, Value};
 use crate::track::{Defragmenter, TcpTracker, TrackLimits, UdpTracker};
 
@@ -64,6 +68,8 @@ pub struct Dissector {
     wants_layers: bool,
     first_ts: Option<i64>,
     prev_ts: Option<i64>,
+    /// Frames whose link type is not decoded.
+    coverage: Coverage,
 }
 
 impl Dissector {
@@ -78,7 +84,13 @@ impl Dissector {
             .iter()
             .enumerate()
             .any(|(i, f)| f.protocol != "frame" && wanted.contains(Field::from_index(i)));
-        Dissector { state: State::new(limits), wants_layers, first_ts: None, prev_ts: None }
+        Dissector {
+            state: State::new(limits),
+            wants_layers,
+            first_ts: None,
+            prev_ts: None,
+            coverage: Coverage::default(),
+        }
     }
 
     /// Conversations (TCP and UDP) retired so far to stay within the caps. Past the first, a
@@ -87,10 +99,18 @@ impl Dissector {
         self.state.tcp.retired() + self.state.udp.retired()
     }
 
+    /// Frames seen so far whose link type is not decoded (they get only `frame.*` fields).
+    pub fn coverage(&self) -> &Coverage {
+        &self.coverage
+    }
+
     /// Decodes one record into `out` (which is cleared first).
     pub fn dissect(&mut self, rec: &Record<'_>, out: &mut FrameValues) {
         out.clear();
         self.frame_fields(rec, out);
+        if rec.kind != RecordKind::Custom && !link::is_decoded(rec.link_type) {
+            self.coverage.undecoded_frame(rec.link_type);
+        }
         if self.wants_layers {
             let mut ctx = Ctx {
                 out,

@@ -1,7 +1,7 @@
 //! UDP header and `udp.stream`.
 
 use super::ip::IpInfo;
-use super::{gtp, Ctx};
+use super::{gtp, tunnel, Ctx};
 use crate::bytes::be16;
 use crate::fields::Field;
 use crate::track::Endpoint;
@@ -26,8 +26,11 @@ fn decode(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) -> Option<()> {
         let stream = ctx.state.udp.stream(Endpoint::new(ip.src, sport), Endpoint::new(ip.dst, dport));
         ctx.out.uint(Field::UdpStream, stream);
     }
+    let payload = data.get(8..).unwrap_or(&[]);
     if sport == gtp::PORT || dport == gtp::PORT {
-        gtp::dissect(ctx, data.get(8..).unwrap_or(&[]));
+        gtp::dissect(ctx, payload);
+    } else {
+        tunnel::over_udp(ctx, sport, dport, payload);
     }
     Some(())
 }

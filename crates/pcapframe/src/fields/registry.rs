@@ -7,6 +7,10 @@ pub enum FieldType {
     UInt { bits: u8 },
     /// Signed 32-bit integer, printed in decimal.
     Int32,
+    /// Signed 8-bit integer (dBm), printed in decimal; an Int32 column.
+    Int8,
+    /// Single-precision number (FT_FLOAT), printed with 6 significant digits; a Float64 column.
+    Float,
     /// Unsigned integer of `bits` bits, printed as `0x` and `digits` hex digits.
     Hex { bits: u8, digits: u8 },
     /// Boolean flag, printed `1` or `0`.
@@ -31,10 +35,12 @@ impl FieldType {
         match self {
             FieldType::UInt { bits: 8 } | FieldType::Hex { bits: 8, .. } => "FT_UINT8",
             FieldType::UInt { bits: 16 } | FieldType::Hex { bits: 16, .. } => "FT_UINT16",
-            FieldType::Hex { bits: 24, .. } => "FT_UINT24",
+            FieldType::UInt { bits: 24 } | FieldType::Hex { bits: 24, .. } => "FT_UINT24",
             FieldType::UInt { bits: 32 } | FieldType::Hex { bits: 32, .. } => "FT_UINT32",
             FieldType::UInt { .. } | FieldType::Hex { .. } => "FT_UINT64",
             FieldType::Int32 => "FT_INT32",
+            FieldType::Int8 => "FT_INT8",
+            FieldType::Float => "FT_FLOAT",
             FieldType::Bool => "FT_BOOLEAN",
             FieldType::Mac => "FT_ETHER",
             FieldType::Ipv4 => "FT_IPv4",
@@ -64,7 +70,7 @@ const fn u(bits: u8) -> FieldType {
 const fn hex(bits: u8, digits: u8) -> FieldType {
     FieldType::Hex { bits, digits }
 }
-use FieldType::{AbsTime, Bool, Bytes, Int32, Ipv4, Ipv6, Mac, RelTime};
+use FieldType::{AbsTime, Bool, Bytes, Float, Int32, Int8, Ipv4, Ipv6, Mac, RelTime};
 
 macro_rules! registry {
     ($($variant:ident = $name:literal, $proto:literal, $ty:expr, $desc:literal;)*) => {
@@ -182,4 +188,27 @@ registry! {
     IcmpSeq = "icmp.seq", "icmp", u(16), "ICMP echo sequence number (big-endian)";
     Icmpv6Type = "icmpv6.type", "icmpv6", u(8), "ICMPv6 type";
     Icmpv6Code = "icmpv6.code", "icmpv6", u(8), "ICMPv6 code";
+    // Link layers and tunnels (../shared/fields/links.txt).
+    WlanFcTypeSubtype = "wlan.fc.type_subtype", "wlan", hex(16, 4), "802.11 frame type and subtype (type in the high byte)";
+    WlanSa = "wlan.sa", "wlan", Mac, "802.11 source address";
+    WlanDa = "wlan.da", "wlan", Mac, "802.11 destination address";
+    WlanTa = "wlan.ta", "wlan", Mac, "802.11 transmitter address";
+    WlanRa = "wlan.ra", "wlan", Mac, "802.11 receiver address";
+    WlanBssid = "wlan.bssid", "wlan", Mac, "802.11 BSS identifier";
+    WlanSsid = "wlan.ssid", "wlan", Bytes, "Network name (SSID) in beacons and probes";
+    WlanFcRetry = "wlan.fc.retry", "wlan", Bool, "802.11 retransmission flag";
+    WlanFcProtected = "wlan.fc.protected", "wlan", Bool, "802.11 protected (encrypted) frame flag";
+    RadiotapLength = "radiotap.length", "radiotap", u(16), "Radiotap header length";
+    RadiotapDbmAntsignal = "radiotap.dbm_antsignal", "radiotap", Int8, "Antenna signal in dBm (one per antenna)";
+    WlanRadioChannel = "wlan_radio.channel", "wlan_radio", u(32), "802.11 channel number";
+    WlanRadioFrequency = "wlan_radio.frequency", "wlan_radio", u(16), "Channel centre frequency in MHz";
+    WlanRadioSignalDbm = "wlan_radio.signal_dbm", "wlan_radio", Int8, "Signal strength in dBm";
+    WlanRadioDataRate = "wlan_radio.data_rate", "wlan_radio", Float, "Data rate in Mb/s";
+    LlcType = "llc.type", "llc", hex(16, 4), "EtherType in an LLC/SNAP header";
+    PppoeSessionId = "pppoe.session_id", "pppoe", hex(16, 4), "PPPoE session identifier";
+    PppProtocol = "ppp.protocol", "ppp", hex(16, 4), "PPP protocol of the payload (0x0021 IPv4, 0xc021 LCP)";
+    GreProto = "gre.proto", "gre", hex(16, 4), "Protocol carried by GRE (an EtherType)";
+    VxlanVni = "vxlan.vni", "vxlan", u(24), "VXLAN network identifier";
+    GeneveVni = "geneve.vni", "geneve", hex(24, 6), "GENEVE virtual network identifier";
+    MplsLabel = "mpls.label", "mpls", u(32), "MPLS label (one per label stack entry)";
 }

@@ -23,6 +23,15 @@ pub enum Value {
     Bytes { start: u32, len: u32 },
     /// Nanoseconds (absolute since the epoch, or a difference).
     Nanos(i64),
+    /// A single-precision number, as its bits (so that values stay `Eq`); see [`Value::float`].
+    Float(u32),
+}
+
+impl Value {
+    /// A [`Value::Float`].
+    pub fn float(x: f32) -> Value {
+        Value::Float(x.to_bits())
+    }
 }
 
 /// The values decoded from one frame, in dissection order. A field can occur several times
@@ -136,8 +145,42 @@ impl FrameValues {
                 }
             }
             (_, Value::Nanos(ns)) => write_seconds(ns, out),
+            (_, Value::Float(bits)) => write_float(f32::from_bits(bits), out),
         }
     }
+}
+
+/// Writes a number with 6 significant digits and no trailing zeros (C's `%g`), as tshark prints
+/// FT_FLOAT fields.
+pub fn write_float(x: f32, out: &mut String) {
+    let x = f64::from(x);
+    if x == 0.0 || !x.is_finite() {
+        let _ = write!(
+            out,
+            "{}",
+            if x.is_nan() {
+                "nan".into()
+            } else if x == 0.0 {
+                "0".into()
+            } else {
+                format!("{}inf", if x < 0.0 { "-" } else { "" })
+            }
+        );
+        return;
+    }
+    let exponent = x.abs().log10().floor() as i32;
+    if !(-4..6).contains(&exponent) {
+        let text = format!("{:.5e}", x);
+        let (mantissa, exp) = text.split_once('e').unwrap_or((&text, "0"));
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        let exp: i32 = exp.parse().unwrap_or(0);
+        let _ = write!(out, "{mantissa}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
+        return;
+    }
+    let decimals = (5 - exponent).max(0) as usize;
+    let text = format!("{x:.decimals$}");
+    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.') } else { &text };
+    out.push_str(text);
 }
 
 /// Writes nanoseconds as seconds with 9 decimals, as tshark prints times.
@@ -173,6 +216,12 @@ mod tests {
             "fe80::1"
         );
         assert_eq!(text(Field::EthSrc, Value::Mac([0, 0x1d, 0xd9, 0x2e, 0x4f, 0x61])), "00:1d:d9:2e:4f:61");
+        assert_eq!(text(Field::GeneveVni, Value::UInt(10)), "0x00000a");
+        assert_eq!(text(Field::RadiotapDbmAntsignal, Value::Int(-70)), "-70");
+        for (rate, printed) in [(11.0, "11"), (5.5, "5.5"), (72.2222, "72.2222"), (866.6667, "866.667"), (0.25, "0.25")]
+        {
+            assert_eq!(text(Field::WlanRadioDataRate, Value::float(rate)), printed);
+        }
     }
 
     #[test]

@@ -35,6 +35,7 @@ fn scalar<'a>(v: Value, frame: &'a FrameValues) -> Scalar<'a> {
         Value::Int(n) => Scalar::Int(i128::from(n)),
         Value::Bool(b) => Scalar::Int(i128::from(b)),
         Value::Nanos(ns) => Scalar::Int(i128::from(ns)),
+        Value::Float(bits) => Scalar::Int(crate::filter::operand::float_key(f64::from(f32::from_bits(bits)))),
         Value::Ipv4(a) => Scalar::Int(i128::from(u32::from_be_bytes(a))),
         Value::Mac(m) => inline(&m),
         Value::Ipv6(a) => inline(&a),

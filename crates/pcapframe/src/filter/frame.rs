@@ -55,6 +55,7 @@ fn push(values: &mut FrameValues, field: Field, cell: AnyValue<'_>) {
         (_, AnyValue::Int64(n)) => Value::Int(n),
         (_, AnyValue::Boolean(b)) => Value::Bool(b),
         (_, AnyValue::Datetime(ns, _, _) | AnyValue::DatetimeOwned(ns, _, _)) => Value::Nanos(ns),
+        (FieldType::Float, AnyValue::Float64(x)) => Value::float(x as f32),
         (_, AnyValue::Float64(secs)) => Value::Nanos((secs * 1e9).round() as i64),
         (_, AnyValue::Binary(b)) => return values.bytes(field, b),
         (_, AnyValue::BinaryOwned(ref b)) => return values.bytes(field, b),

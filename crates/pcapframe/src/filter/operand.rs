@@ -14,6 +14,8 @@ pub(crate) enum Kind {
     Bool,
     /// Times, in nanoseconds (literals are seconds: `1.5`).
     Time,
+    /// Floating-point numbers, compared in thousandths (see [`float_key`]).
+    Float,
     /// MAC addresses.
     Mac,
     /// IPv4 addresses.
@@ -27,7 +29,8 @@ pub(crate) enum Kind {
 impl Kind {
     fn of(ty: FieldType) -> Kind {
         match ty {
-            FieldType::UInt { .. } | FieldType::Hex { .. } | FieldType::Int32 => Kind::Int,
+            FieldType::UInt { .. } | FieldType::Hex { .. } | FieldType::Int32 | FieldType::Int8 => Kind::Int,
+            FieldType::Float => Kind::Float,
             FieldType::Bool => Kind::Bool,
             FieldType::Mac => Kind::Mac,
             FieldType::Ipv4 => Kind::Ipv4,
@@ -88,6 +91,15 @@ fn protocol_markers(name: &str) -> Option<Vec<Field>> {
         "udp" => vec![Field::UdpSrcport],
         "icmp" => vec![Field::IcmpType],
         "icmpv6" => vec![Field::Icmpv6Type],
+        "wlan" => vec![Field::WlanFcTypeSubtype],
+        "radiotap" => vec![Field::RadiotapLength],
+        "llc" => vec![Field::LlcType],
+        "pppoe" => vec![Field::PppoeSessionId],
+        "ppp" => vec![Field::PppProtocol],
+        "gre" => vec![Field::GreProto],
+        "vxlan" => vec![Field::VxlanVni],
+        "geneve" => vec![Field::GeneveVni],
+        "mpls" => vec![Field::MplsLabel],
         _ => return None,
     })
 }
@@ -172,6 +184,12 @@ pub(crate) fn typed(kind: Kind, raw: &RawLit) -> Result<Lit, String> {
         (Kind::Time, RawLit::Word(w)) => {
             parse_seconds(w).map(Lit::Int).ok_or_else(|| format!("\"{w}\" is not a valid time."))
         }
+        (Kind::Float, RawLit::Word(w)) => w
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .map(|x| Lit::Int(float_key(x)))
+            .ok_or_else(|| format!("\"{w}\" is not a valid number.")),
         (Kind::Mac, RawLit::Word(w)) => match hex_bytes(w) {
             Some(b) if b.len() == 6 => Ok(Lit::Bytes(b)),
             _ => Err(format!("\"{w}\" is not a valid Ethernet address.")),
@@ -211,11 +229,17 @@ pub(crate) fn typed(kind: Kind, raw: &RawLit) -> Result<Lit, String> {
         (Kind::Mac, RawLit::Str(s)) => {
             Err(format!("Ethernet address cannot be converted from a string (\"{}\").", String::from_utf8_lossy(s)))
         }
-        (Kind::Int | Kind::Bool | Kind::Time, RawLit::Str(s)) => {
+        (Kind::Int | Kind::Bool | Kind::Time | Kind::Float, RawLit::Str(s)) => {
             Err(format!("\"{}\" is not a valid number.", String::from_utf8_lossy(s)))
         }
         (_, raw) => Err(format!("\"{}\" cannot be compared with this field.", raw.display())),
     }
+}
+
+/// How floating-point values and literals compare: rounded to thousandths, so that a field
+/// stored in single precision equals the literal it prints as (`wlan_radio.data_rate == 72.2`).
+pub(crate) fn float_key(x: f64) -> i128 {
+    (x * 1000.0).round() as i128
 }
 
 /// Integers as Wireshark writes them: decimal, `0x` hex, `0` octal, `0b` binary, optionally negative.

@@ -28,6 +28,30 @@ impl EvcxrDisplay for DataFrame {
     }
 }
 
+/// The frames read, then what stopped the read and what it passed over, if anything, in a
+/// highlighted line under the table.
+impl EvcxrDisplay for crate::PartialRead {
+    fn evcxr_display(&self) {
+        let mut notes = Vec::new();
+        if let Some(problem) = &self.problem {
+            notes.push(format!("stopped: {problem}"));
+        }
+        if !self.coverage.is_complete() {
+            notes.push(format!("warning: {}", self.coverage));
+        }
+        let mut text = format!("{}", self.frame);
+        let mut html = super::html_table(&self.frame);
+        for note in notes {
+            text.push_str(&format!("\n{note}"));
+            html.push_str(&format!(
+                "<p style=\"background:#fff3cd;padding:4px 8px;font-family:monospace\">{}</p>",
+                escape(&note)
+            ));
+        }
+        emit(&[("text/plain", &text), ("text/html", &html)]);
+    }
+}
+
 /// A piece of HTML to show in a notebook.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Html(pub String);

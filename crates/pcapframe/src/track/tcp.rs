@@ -164,10 +164,11 @@ impl TcpTracker {
         }
         let base = *this.base.get_or_insert(seg.seq.wrapping_sub(1));
         let other = &mut conv.dirs[1 - dir];
+        // Without the ACK flag tshark shows the field as sent (usually 0; a RST may carry one).
         let ack = if seg.flags & ACK != 0 {
             seg.ack.wrapping_sub(*other.base.get_or_insert(seg.ack.wrapping_sub(1)))
         } else {
-            0
+            seg.ack
         };
         if seg.flags & (FIN | RST) != 0 {
             conv.closed = true;
