@@ -126,7 +126,7 @@ fn unknown_link_type_still_yields_frame_fields() {
     assert_eq!(text(&out.stdout), "46\t\t\n");
     assert_eq!(
         text(&out.stderr),
-        "pcapframe: warning: 1 frame of link type 147 (USER0) not decoded (only frame.* fields)\n"
+        "pcapframe: warning: 1 frame of link type 147 not decoded (only frame.* fields)\n"
     );
 }
 

@@ -53,8 +53,8 @@ impl Coverage {
     }
 }
 
-/// One line: `skipped 3 pcapng blocks of type 0x00000bad; 12 frames of link type 147 (USER0)
-/// have only frame.* fields`.
+/// One line: `skipped 3 pcapng blocks of type 0x00000123; 12 frames of link type 10 (FDDI) not
+/// decoded (only frame.* fields)`.
 impl fmt::Display for Coverage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut parts = Vec::new();
@@ -83,7 +83,7 @@ fn plural(n: u64, word: &str) -> String {
     }
 }
 
-/// `link type 147 (USER0)`, or `link type 4000` when the type has no name.
+/// `link type 10 (FDDI)`, or `link type 147` when pcap-parser has no name for the type.
 pub fn link_type_name(link_type: u32) -> String {
     let name = pcap_parser::Linktype(link_type as i32).to_string();
     if name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') && !name.is_empty() {
@@ -105,11 +105,11 @@ mod tests {
         assert!(c.is_complete());
         c.skipped_block(0x0000_0bbb);
         c.skipped_block(0x0000_0bbb);
-        c.undecoded_frame(147);
+        c.undecoded_frame(10);
         assert!(!c.is_complete());
         assert_eq!(
             c.to_string(),
-            "skipped 2 pcapng blocks of type 0x00000bbb; 1 frame of link type 147 (USER0) not decoded \
+            "skipped 2 pcapng blocks of type 0x00000bbb; 1 frame of link type 10 (FDDI) not decoded \
              (only frame.* fields)"
         );
         assert_eq!(link_type_name(4000), "link type 4000");

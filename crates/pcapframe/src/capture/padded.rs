@@ -19,8 +19,8 @@ enum Part {
     /// At a block's type and length (and, for a section header, its byte-order magic).
     Header,
     /// Inside a block's body: `remaining` bytes before its trailing length (read when this
-    /// reaches 0); `lengths` is `(as written, padded)` when the length is being rewritten.
-    Body { remaining: u64, lengths: Option<(u32, u32)> },
+    /// reaches 0); `length` is the block's length, rounded up.
+    Body { remaining: u64, length: u32 },
     /// The structure is lost (a length under 12): everything passes through as it is.
     Passthrough,
 }
@@ -100,18 +100,18 @@ impl<R: Read> PaddedBlockLengths<R> {
             return Ok(());
         }
         let padded = length.checked_next_multiple_of(4).unwrap_or(length);
-        let lengths = (padded != length).then_some((length, padded));
-        if lengths.is_some() {
+        if padded != length {
             let encoded = self.encode(padded);
             self.pending[4..8].copy_from_slice(&encoded);
             self.rewritten += 1;
         }
-        self.part = Part::Body { remaining: u64::from(padded) - header_len as u64 - 4, lengths };
+        self.part = Part::Body { remaining: u64::from(padded) - header_len as u64 - 4, length: padded };
         Ok(())
     }
 
-    /// Reads a block's trailing length into `pending`, rewritten if its header was.
-    fn end_block(&mut self, lengths: Option<(u32, u32)>) -> io::Result<()> {
+    /// Reads a block's trailing length into `pending`, rewritten as the block's rounded-up
+    /// length when it rounds up to it.
+    fn end_block(&mut self, length: u32) -> io::Result<()> {
         let got = read_full(&mut self.inner, &mut self.pending[..4])?;
         self.pending_start = 0;
         self.pending_end = got;
@@ -119,12 +119,12 @@ impl<R: Read> PaddedBlockLengths<R> {
             self.part = Part::Passthrough;
             return Ok(());
         }
-        if let Some((written, padded)) = lengths {
-            // A trailer that disagrees with the header is left for the reader to report.
-            if self.u32_at(&self.pending[..4]) == written {
-                let encoded = self.encode(padded);
-                self.pending[..4].copy_from_slice(&encoded);
-            }
+        // tshark compares the two lengths rounded up (93 and 95 agree); a trailer that still
+        // disagrees is left as it is for the reader to report.
+        let trailer = self.u32_at(&self.pending[..4]);
+        if trailer != length && trailer.checked_next_multiple_of(4) == Some(length) {
+            let encoded = self.encode(length);
+            self.pending[..4].copy_from_slice(&encoded);
         }
         self.part = Part::Header;
         Ok(())
@@ -150,14 +150,14 @@ impl<R: Read> PaddedBlockLengths<R> {
                 self.start_block()?;
                 Ok((0, self.pending_end == 0)) // nothing pending: the stream ended between blocks
             }
-            Part::Body { remaining: 0, lengths } => {
-                self.end_block(lengths)?;
+            Part::Body { remaining: 0, length } => {
+                self.end_block(length)?;
                 Ok((0, false))
             }
-            Part::Body { remaining, lengths } => {
+            Part::Body { remaining, length } => {
                 let want = buf.len().min(usize::try_from(remaining).unwrap_or(usize::MAX));
                 let n = self.inner.read(&mut buf[..want])?;
-                self.part = Part::Body { remaining: remaining - n as u64, lengths };
+                self.part = Part::Body { remaining: remaining - n as u64, length };
                 Ok((n, n < want))
             }
         }
@@ -258,6 +258,9 @@ mod tests {
         let mut cut = shb(false);
         cut.extend(block(false, 2, &[7; 22], 34));
         let n = cut.len();
+        // Trailers that round up to the header's padded length agree with it, as in tshark.
+        cut[n - 4..].copy_from_slice(&35u32.to_le_bytes());
+        assert_eq!(&through(&cut, 8).0[n - 4..], &36u32.to_le_bytes());
         cut[n - 4..].copy_from_slice(&99u32.to_le_bytes());
         let (out, _) = through(&cut, 8);
         assert_eq!(&out[n - 4..], &99u32.to_le_bytes());

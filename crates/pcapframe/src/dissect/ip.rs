@@ -79,13 +79,14 @@ pub(crate) fn ipv6(ctx: &mut Ctx<'_>, data: &[u8]) -> Option<usize> {
     if ctx.depth >= MAX_DEPTH {
         return None;
     }
+    let version = u8_at(data, 0)? >> 4;
+    ctx.out.uint(Field::IpVersion, version);
     let word0 = be32(data, 0)?;
-    if word0 >> 28 != 6 {
-        return None;
+    if version != 6 {
+        return None; // tshark shows the bogus version and stops
     }
     let on_wire = ctx.wire_len_of(data);
     let out = &mut *ctx.out;
-    out.uint(Field::IpVersion, 6u8);
     out.uint(Field::Ipv6Flow, word0 & 0x000f_ffff);
     let plen = usize::from(be16(data, 4)?);
     out.uint(Field::Ipv6Plen, plen as u64);

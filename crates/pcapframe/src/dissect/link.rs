@@ -108,7 +108,10 @@ pub(crate) fn ethernet(ctx: &mut Ctx<'_>, data: &[u8], wire_len: u32) {
                 ctx.out.uint(Field::VlanPriority, tci >> 13);
                 ctx.out.uint(Field::VlanId, tci & 0x0fff);
                 let Some(inner) = be16(data, offset + 2) else { return };
-                ctx.out.uint(Field::VlanEtype, inner);
+                if inner >= 0x0600 {
+                    // Below 0x0600 it is an 802.3 length, which tshark shows as vlan.len.
+                    ctx.out.uint(Field::VlanEtype, inner);
+                }
                 ethertype = inner;
             }
             // 802.1ad service tag: tshark shows it as ieee8021ad.*, not vlan.*.

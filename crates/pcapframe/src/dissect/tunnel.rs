@@ -93,8 +93,9 @@ fn erspan3(ctx: &mut Ctx<'_>, data: &[u8]) {
     inner_ethernet(ctx, data.get(header..).unwrap_or(&[]));
 }
 
-/// MPLS label stack (one `mpls.label` per entry), then the payload: IPv4 or IPv6 by its first
-/// nibble, otherwise an Ethernet pseudowire, after a control word when the first nibble is 0.
+/// MPLS label stack (one `mpls.label` per entry), then the payload, told apart by its first
+/// nibble as tshark does: 4 and 6 are IP, 0 an Ethernet pseudowire (see [`has_control_word`]),
+/// anything else is not decoded.
 pub(crate) fn mpls(ctx: &mut Ctx<'_>, data: &[u8]) -> Option<usize> {
     let mut offset = 0;
     loop {
@@ -112,13 +113,21 @@ pub(crate) fn mpls(ctx: &mut Ctx<'_>, data: &[u8]) -> Option<usize> {
             Some(offset + used)
         }
         0 => {
-            inner_ethernet(ctx, payload.get(4..).unwrap_or(&[]));
+            let start = if has_control_word(payload) { 4 } else { 0 };
+            inner_ethernet(ctx, payload.get(start..).unwrap_or(&[]));
             Some(data.len())
         }
-        _ => {
-            inner_ethernet(ctx, payload);
-            Some(data.len())
-        }
+        _ => None,
+    }
+}
+
+/// Whether an Ethernet pseudowire starts with a 4-byte control word. tshark 4.0's heuristic, as
+/// its output shows it: a first byte other than 0 is a control word; with a first byte of 0 it
+/// is one unless the frame after it would have a multicast (odd) source address.
+fn has_control_word(payload: &[u8]) -> bool {
+    match (u8_at(payload, 0), u8_at(payload, 4 + 6)) {
+        (Some(0), Some(source)) => source & 1 == 0,
+        _ => true,
     }
 }
 
