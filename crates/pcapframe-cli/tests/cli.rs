@@ -124,10 +124,7 @@ fn unknown_link_type_still_yields_frame_fields() {
         pcapframe(&["-r", path.to_str().unwrap(), "-T", "fields", "-e", "frame.len", "-e", "eth.src", "-e", "ip.src"]);
     assert!(out.status.success());
     assert_eq!(text(&out.stdout), "46\t\t\n");
-    assert_eq!(
-        text(&out.stderr),
-        "pcapframe: warning: 1 frame of link type 147 not decoded (only frame.* fields)\n"
-    );
+    assert_eq!(text(&out.stderr), "pcapframe: warning: 1 frame of link type 147 not decoded (only frame.* fields)\n");
 }
 
 /// A pcapng section (little-endian) with one Ethernet interface, then the given blocks.
