@@ -7,17 +7,17 @@ use crate::writer::{Endian, Interface, PcapNgWriter, PcapWriter};
 /// A named capture.
 pub type Fixture = (&'static str, Vec<u8>);
 
-const T0: u64 = 1_700_000_000_000_000_000;
-const MAC_A: Mac = [0x00, 0x1d, 0xd9, 0x2e, 0x4f, 0x61];
-const MAC_B: Mac = [0x00, 0x0f, 0xcc, 0x13, 0x37, 0x42];
-const V4_A: [u8; 4] = [192, 168, 1, 10];
-const V4_B: [u8; 4] = [93, 184, 216, 34];
-const V6_A: [u8; 16] = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0a];
-const V6_B: [u8; 16] = [0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0b];
+pub(crate) const T0: u64 = 1_700_000_000_000_000_000;
+pub(crate) const MAC_A: Mac = [0x00, 0x1d, 0xd9, 0x2e, 0x4f, 0x61];
+pub(crate) const MAC_B: Mac = [0x00, 0x0f, 0xcc, 0x13, 0x37, 0x42];
+pub(crate) const V4_A: [u8; 4] = [192, 168, 1, 10];
+pub(crate) const V4_B: [u8; 4] = [93, 184, 216, 34];
+pub(crate) const V6_A: [u8; 16] = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0a];
+pub(crate) const V6_B: [u8; 16] = [0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0b];
 
 /// Every edge fixture.
 pub fn all() -> Vec<Fixture> {
-    vec![
+    let mut all = vec![
         ("edge-nanosecond.pcap", nanosecond()),
         ("edge-big-endian.pcap", big_endian_pcap()),
         ("edge-pcapng-sections.pcapng", pcapng_sections()),
@@ -36,16 +36,20 @@ pub fn all() -> Vec<Fixture> {
         ("edge-tcp-port-reuse.pcap", tcp_reuse()),
         ("edge-ethernet-trailers.pcap", trailers()),
         ("edge-malformed.pcap", malformed()),
-    ]
+    ];
+    all.extend(crate::edge_links::all());
+    all.extend(crate::edge_tunnels::all());
+    all.extend(crate::edge_wlan::all());
+    all
 }
 
-fn v4(a: [u8; 4]) -> Ip {
+pub(crate) fn v4(a: [u8; 4]) -> Ip {
     Ip::V4(a)
 }
 
 /// A TCP exchange between A:40000 and B:80: handshake (with the given window scales), one
 /// request, one response, and FIN/ACK both ways. Returns IP packets with their direction.
-fn tcp_conversation(
+pub(crate) fn tcp_conversation(
     a: Ip,
     b: Ip,
     isn: (u32, u32),
@@ -98,20 +102,47 @@ fn tcp_conversation(
     out
 }
 
-fn eth_ip(from_a: bool, ip_packet: &[u8]) -> Vec<u8> {
+pub(crate) fn eth_ip(from_a: bool, ip_packet: &[u8]) -> Vec<u8> {
     let (s, d) = if from_a { (MAC_A, MAC_B) } else { (MAC_B, MAC_A) };
     let ethertype = if ip_packet[0] >> 4 == 6 { 0x86dd } else { 0x0800 };
     ethernet(s, d, ethertype, ip_packet, Fill::Zeros)
 }
 
-fn dns_query(id: u16) -> Vec<u8> {
+pub(crate) fn dns_query(id: u16) -> Vec<u8> {
     let mut q = id.to_be_bytes().to_vec();
     q.extend_from_slice(&[0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 7]);
     q.extend_from_slice(b"example\x03com\x00\x00\x01\x00\x01");
     q
 }
 
-fn udp_packet(src: Ip, dst: Ip, sport: u16, dport: u16, payload: &[u8], id: u16) -> Vec<u8> {
+/// The answer to [`dns_query`]: example.com is 93.184.216.34.
+pub(crate) fn dns_response(id: u16) -> Vec<u8> {
+    let mut r = dns_query(id);
+    r[2..4].copy_from_slice(&[0x81, 0x80]);
+    r[7] = 1;
+    r.extend_from_slice(&[0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0x0e, 0x10, 0, 4]);
+    r.extend_from_slice(&V4_B);
+    r
+}
+
+/// A DNS lookup between A:`sport` and B:53 (query, answer), as IP packets with their direction.
+pub(crate) fn udp_exchange(a: Ip, b: Ip, sport: u16, id: u16) -> Vec<(bool, Vec<u8>)> {
+    vec![
+        (true, udp_packet(a, b, sport, 53, &dns_query(id), id)),
+        (false, udp_packet(b, a, 53, sport, &dns_response(id), id.wrapping_add(0x100))),
+    ]
+}
+
+/// A legacy little-endian pcap of `frames`, `step_ns` apart from T0.
+pub(crate) fn write_pcap(link_type: u32, frames: &[Vec<u8>], step_ns: u64) -> Vec<u8> {
+    let mut w = PcapWriter::new(link_type, 65535, Endian::Little, false);
+    for (i, f) in frames.iter().enumerate() {
+        w.packet(T0 + i as u64 * step_ns, f);
+    }
+    w.finish()
+}
+
+pub(crate) fn udp_packet(src: Ip, dst: Ip, sport: u16, dport: u16, payload: &[u8], id: u16) -> Vec<u8> {
     let transport = packet::udp(src, dst, sport, dport, payload);
     packet::ip(src, dst, proto::UDP, IpOpts { id, ..Default::default() }, &transport)
 }

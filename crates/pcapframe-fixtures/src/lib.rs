@@ -1,10 +1,14 @@
 //! Deterministic captures for pcapframe's tests and notebooks: same seed, same bytes, everywhere.
 //!
 //! [`writer`] writes pcap and pcapng, [`packet`] builds valid packets with etherparse,
-//! [`edge`] makes one small capture per edge case.
+//! [`edge`] makes one small capture per edge case (with [`edge_links`] for link layers,
+//! [`edge_tunnels`] for tunnels and [`edge_wlan`] for 802.11).
 
 pub mod bench;
 pub mod edge;
+pub mod edge_links;
+pub mod edge_tunnels;
+pub mod edge_wlan;
 pub mod packet;
 pub mod rng;
 pub mod teaching;

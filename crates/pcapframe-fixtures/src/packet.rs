@@ -133,6 +133,24 @@ pub fn icmp(
     out
 }
 
+/// The Internet checksum (RFC 1071) of `data`, as GRE's optional checksum field holds it.
+pub fn internet_checksum(data: &[u8]) -> u16 {
+    !fold(ones_complement_sum(data, 0))
+}
+
+/// CRC-32 (IEEE 802.3, reflected, polynomial 0x04c11db7): the Ethernet and 802.11 FCS, which
+/// follows the frame least significant byte first.
+pub fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in data {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
 fn ones_complement_sum(data: &[u8], mut sum: u32) -> u32 {
     for chunk in data.chunks(2) {
         let word = u16::from_be_bytes([chunk[0], *chunk.get(1).unwrap_or(&0)]);
@@ -251,6 +269,19 @@ mod tests {
     fn icmp_checksum_verifies() {
         let msg = icmp(8, 0, [0, 1, 0, 2], b"abcdefgh", None);
         assert_eq!(fold(ones_complement_sum(&msg, 0)), 0xffff);
+    }
+
+    #[test]
+    fn crc32_matches_the_check_value() {
+        assert_eq!(crc32(b"123456789"), 0xcbf4_3926);
+    }
+
+    #[test]
+    fn internet_checksum_verifies() {
+        let mut data = vec![0x45, 0, 0, 0x1c, 1, 2, 0, 0];
+        let c = internet_checksum(&data);
+        data[6..8].copy_from_slice(&c.to_be_bytes());
+        assert_eq!(internet_checksum(&data), 0);
     }
 
     #[test]

@@ -4,7 +4,7 @@ mod pcap;
 mod pcapng;
 
 pub use pcap::PcapWriter;
-pub use pcapng::{Interface, PcapNgWriter};
+pub use pcapng::{Interface, PacketBlock, PcapNgWriter};
 
 /// Byte order of the file being written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

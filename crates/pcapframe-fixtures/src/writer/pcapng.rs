@@ -1,4 +1,5 @@
-//! pcapng files: sections, interfaces with time units and offsets, packet and custom blocks.
+//! pcapng files: sections, interfaces with time units and offsets, packet blocks (enhanced,
+//! simple and the obsolete Packet Block) and custom blocks.
 
 use super::Endian;
 
@@ -20,6 +21,29 @@ impl Interface {
     pub fn ethernet() -> Self {
         Interface { link_type: 1, snaplen: 0, tsresol: None, tsoffset: None }
     }
+}
+
+/// An obsolete Packet Block (type 2, superseded by the Enhanced Packet Block): a 16-bit
+/// interface id and a 16-bit drops count, as NTAR and early libpcap-ng wrote them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PacketBlock<'a> {
+    /// Interface id.
+    pub interface: u16,
+    /// Packets dropped since the previous packet of this interface (0xffff: unknown).
+    pub drops: u16,
+    /// Timestamp in the interface's time unit.
+    pub ts_units: u64,
+    /// The packet as on the wire.
+    pub wire: &'a [u8],
+    /// Bytes of `wire` captured.
+    pub captured: usize,
+    /// `pack_flags` option (direction, reception type, ...).
+    pub flags: Option<u32>,
+    /// `opt_comment` option.
+    pub comment: Option<&'a str>,
+    /// Write the block length without the data's padding, as old NTAR writers did (the data is
+    /// still padded to 4 bytes on disk); only for a block without options.
+    pub unpadded_length: bool,
 }
 
 /// Writes a pcapng file in memory; each section can have its own byte order.
@@ -82,6 +106,36 @@ impl PcapNgWriter {
         self.block(6, &body)
     }
 
+    /// An obsolete Packet Block (type 2).
+    pub fn packet_block(&mut self, pb: PacketBlock<'_>) -> &mut Self {
+        let e = self.endian();
+        let data = &pb.wire[..pb.captured.min(pb.wire.len())];
+        let mut body = Vec::new();
+        body.extend_from_slice(&e.u16(pb.interface));
+        body.extend_from_slice(&e.u16(pb.drops));
+        body.extend_from_slice(&e.u32((pb.ts_units >> 32) as u32));
+        body.extend_from_slice(&e.u32(pb.ts_units as u32));
+        body.extend_from_slice(&e.u32(data.len() as u32));
+        body.extend_from_slice(&e.u32(pb.wire.len() as u32));
+        body.extend_from_slice(data);
+        let unpadded = body.len();
+        pad4(&mut body);
+        let mut options = Vec::new();
+        if let Some(flags) = pb.flags {
+            push_option(&mut options, e, 2, &e.u32(flags));
+        }
+        if let Some(comment) = pb.comment {
+            push_option(&mut options, e, 1, comment.as_bytes());
+        }
+        if !options.is_empty() {
+            assert!(!pb.unpadded_length, "an unpadded length only fits a block without options");
+            push_option(&mut options, e, 0, &[]);
+            body.extend_from_slice(&options);
+        }
+        let length = if pb.unpadded_length { 12 + unpadded } else { 12 + body.len() };
+        self.block_with_length(2, &body, length as u32)
+    }
+
     /// A Simple Packet Block (no timestamp, interface 0).
     pub fn simple_packet(&mut self, wire: &[u8]) -> &mut Self {
         let e = self.endian();
@@ -117,8 +171,12 @@ impl PcapNgWriter {
     }
 
     fn block(&mut self, block_type: u32, body: &[u8]) -> &mut Self {
+        self.block_with_length(block_type, body, (12 + body.len()) as u32)
+    }
+
+    /// A block whose two length fields hold `len` (normally 12 + the padded body's length).
+    fn block_with_length(&mut self, block_type: u32, body: &[u8], len: u32) -> &mut Self {
         let e = self.endian();
-        let len = (12 + body.len()) as u32;
         self.bytes.extend_from_slice(&e.u32(block_type));
         self.bytes.extend_from_slice(&e.u32(len));
         self.bytes.extend_from_slice(body);
