@@ -40,6 +40,8 @@ fn as_tshark_text(ty: FieldType, v: AnyValue<'_>) -> Option<String> {
         AnyValue::Boolean(b) => if b { "1" } else { "0" }.to_string(),
         AnyValue::String(s) => s.to_string(),
         AnyValue::StringOwned(s) => s.to_string(),
+        AnyValue::BinaryOwned(b) if b.is_empty() => "<MISSING>".to_string(),
+        AnyValue::Binary([]) => "<MISSING>".to_string(),
         AnyValue::BinaryOwned(b) => b.iter().map(|x| format!("{x:02x}")).collect(),
         AnyValue::Binary(b) => b.iter().map(|x| format!("{x:02x}")).collect(),
         AnyValue::Datetime(ns, _, _) | AnyValue::DatetimeOwned(ns, _, _) => {

@@ -478,10 +478,11 @@ impl Layout {
     /// and wire lengths, data; read like an Enhanced Packet Block.
     fn packet_block(&self, body: &[u8], at: Position) -> Result<Step, CaptureError> {
         let corrupt = || CaptureError::Corrupt { what: "pcapng Packet Block (type 2)".into(), at };
-        let (u16_at, u32_at): (fn(&[u8], usize) -> Option<u16>, fn(&[u8], usize) -> Option<u32>) =
-            if self.big_endian { (be16, be32) } else { (le16, le32) };
+        let big = self.big_endian;
+        let u16_at = |off| if big { be16(body, off) } else { le16(body, off) };
+        let u32_at = |off| if big { be32(body, off) } else { le32(body, off) };
         let (Some(if_id), Some(ts_high), Some(ts_low), Some(caplen), Some(origlen)) =
-            (u16_at(body, 0), u32_at(body, 4), u32_at(body, 8), u32_at(body, 12), u32_at(body, 16))
+            (u16_at(0), u32_at(4), u32_at(8), u32_at(12), u32_at(16))
         else {
             return Err(corrupt());
         };

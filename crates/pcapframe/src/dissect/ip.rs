@@ -25,12 +25,20 @@ pub(crate) fn ipv4(ctx: &mut Ctx<'_>, data: &[u8]) -> Option<usize> {
     let hdr_len = usize::from(b0 & 0x0f) * 4;
     let out = &mut *ctx.out;
     out.uint(Field::IpVersion, b0 >> 4);
+    if b0 >> 4 == 6 {
+        return ipv6(ctx, data); // tshark hands an IPv6 header under an IPv4 label to IPv6
+    }
     out.uint(Field::IpHdrLen, hdr_len as u64);
     if b0 >> 4 != 4 || hdr_len < 20 {
         return None;
     }
     out.uint(Field::IpDsfield, u8_at(data, 1)?);
-    let total = usize::from(be16(data, 2)?);
+    // A total length of 0 is segmentation offload (the NIC fills it in): the packet is the rest
+    // of the frame, as tshark takes it.
+    let total = match usize::from(be16(data, 2)?) {
+        0 => on_wire,
+        n => n,
+    };
     out.uint(Field::IpLen, total as u64);
     if total < hdr_len {
         // tshark stops at a total length under the header length, and splits no trailer off.

@@ -6,7 +6,7 @@ use crate::bytes::{be16, u8_at};
 use crate::fields::Field;
 
 const SNAP_SAP: u8 = 0xaa;
-/// Unnumbered-information control byte, the only one SNAP uses.
+/// Unnumbered-information control byte: the usual one before SNAP.
 const UI: u8 = 0x03;
 
 /// Decodes an LLC header; with SNAP and an EtherType OUI (00-00-00, or 00-00-f8 for 802.1H
@@ -16,15 +16,22 @@ pub(crate) fn dissect(ctx: &mut Ctx<'_>, data: &[u8]) -> Option<usize> {
     let dsap = u8_at(data, 0)?;
     let ssap = u8_at(data, 1)?;
     let control = u8_at(data, 2)?;
-    if dsap != SNAP_SAP || ssap != SNAP_SAP || control != UI {
+    // An information frame (low bit 0) has a 2-byte control field; tshark decodes SNAP after
+    // it too.
+    let snap = match control {
+        UI => 3,
+        c if c & 0x01 == 0 => 4,
+        _ => return None,
+    };
+    if dsap != SNAP_SAP || ssap != SNAP_SAP {
         return None;
     }
-    let oui = data.get(3..6)?;
+    let oui = data.get(snap..snap + 3)?;
     if oui != [0, 0, 0] && oui != [0, 0, 0xf8] {
         return None;
     }
-    let ethertype = be16(data, 6)?;
+    let ethertype = be16(data, snap + 3)?;
     ctx.out.uint(Field::LlcType, ethertype);
-    let used = link::network(ctx, ethertype, data.get(8..).unwrap_or(&[]))?;
-    Some(8 + used)
+    let used = link::network(ctx, ethertype, data.get(snap + 5..).unwrap_or(&[]))?;
+    Some(snap + 5 + used)
 }

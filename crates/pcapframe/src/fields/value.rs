@@ -140,7 +140,11 @@ impl FrameValues {
                 let _ = write!(out, "{}", std::net::Ipv6Addr::from(a));
             }
             (_, Value::Bytes { .. }) => {
-                for b in self.bytes_of(v) {
+                let bytes = self.bytes_of(v);
+                if bytes.is_empty() {
+                    out.push_str("<MISSING>"); // tshark's text for an empty byte field (an SSID)
+                }
+                for b in bytes {
                     let _ = write!(out, "{b:02x}");
                 }
             }
@@ -235,6 +239,10 @@ mod tests {
         assert_eq!(s, "dead");
         fv.clear();
         assert!(fv.first(Field::EthTrailer).is_none());
+        fv.bytes(Field::WlanSsid, b"");
+        let mut s = String::new();
+        fv.write_text(Field::WlanSsid, fv.first(Field::WlanSsid).unwrap(), &mut s);
+        assert_eq!(s, "<MISSING>", "an empty SSID, as tshark prints it");
     }
 
     #[test]

@@ -32,24 +32,30 @@ impl EvcxrDisplay for DataFrame {
 /// highlighted line under the table.
 impl EvcxrDisplay for crate::PartialRead {
     fn evcxr_display(&self) {
-        let mut notes = Vec::new();
-        if let Some(problem) = &self.problem {
-            notes.push(format!("stopped: {problem}"));
-        }
-        if !self.coverage.is_complete() {
-            notes.push(format!("warning: {}", self.coverage));
-        }
-        let mut text = format!("{}", self.frame);
-        let mut html = super::html_table(&self.frame);
-        for note in notes {
-            text.push_str(&format!("\n{note}"));
-            html.push_str(&format!(
-                "<p style=\"background:#fff3cd;padding:4px 8px;font-family:monospace\">{}</p>",
-                escape(&note)
-            ));
-        }
+        let (text, html) = partial_read_bundle(self);
         emit(&[("text/plain", &text), ("text/html", &html)]);
     }
+}
+
+/// The text and HTML forms of a [`crate::PartialRead`]'s display.
+fn partial_read_bundle(read: &crate::PartialRead) -> (String, String) {
+    let mut notes = Vec::new();
+    if let Some(problem) = &read.problem {
+        notes.push(format!("stopped: {problem}"));
+    }
+    if !read.coverage.is_complete() {
+        notes.push(format!("warning: {}", read.coverage));
+    }
+    let mut text = format!("{}", read.frame);
+    let mut html = super::html_table(&read.frame);
+    for note in notes {
+        text.push_str(&format!("\n{note}"));
+        html.push_str(&format!(
+            "<p style=\"background:#fff3cd;padding:4px 8px;font-family:monospace\">{}</p>",
+            escape(&note)
+        ));
+    }
+    (text, html)
 }
 
 /// A piece of HTML to show in a notebook.
@@ -76,4 +82,24 @@ pub(crate) fn escape(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Coverage, PartialRead};
+
+    #[test]
+    fn a_partial_read_shows_what_it_passed_over() {
+        let frame = polars::df!("frame.number" => [1u64, 2]).unwrap();
+        let mut coverage = Coverage::default();
+        let complete = PartialRead { frame, problem: None, retired_conversations: 0, coverage: coverage.clone() };
+        let (text, html) = partial_read_bundle(&complete);
+        assert!(!text.contains("warning") && !html.contains("warning"));
+        coverage.skipped_blocks.insert(0x123, 2);
+        let skipped = PartialRead { coverage, ..complete };
+        let (text, html) = partial_read_bundle(&skipped);
+        assert!(text.ends_with("\nwarning: skipped 2 pcapng blocks of type 0x00000123"), "{text}");
+        assert!(html.contains("warning: skipped 2 pcapng blocks of type 0x00000123</p>"), "{html}");
+    }
 }
