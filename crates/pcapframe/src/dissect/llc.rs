@@ -14,6 +14,7 @@ const UI: u8 = 0x03;
 /// payload's extent is not known.
 pub(crate) fn dissect(ctx: &mut Ctx<'_>, data: &[u8]) -> Option<usize> {
     let dsap = u8_at(data, 0)?;
+    ctx.out.uint(Field::LlcDsap, dsap);
     let ssap = u8_at(data, 1)?;
     let control = u8_at(data, 2)?;
     // An information frame (low bit 0) has a 2-byte control field; tshark decodes SNAP after

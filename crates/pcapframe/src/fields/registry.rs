@@ -204,6 +204,7 @@ registry! {
     WlanRadioFrequency = "wlan_radio.frequency", "wlan_radio", u(16), "Channel centre frequency in MHz";
     WlanRadioSignalDbm = "wlan_radio.signal_dbm", "wlan_radio", Int8, "Signal strength in dBm";
     WlanRadioDataRate = "wlan_radio.data_rate", "wlan_radio", Float, "Data rate in Mb/s";
+    LlcDsap = "llc.dsap", "llc", hex(8, 2), "LLC destination service access point (0xaa SNAP, 0x42 spanning tree)";
     LlcType = "llc.type", "llc", hex(16, 4), "EtherType in an LLC/SNAP header";
     PppoeSessionId = "pppoe.session_id", "pppoe", hex(16, 4), "PPPoE session identifier";
     PppProtocol = "ppp.protocol", "ppp", hex(16, 4), "PPP protocol of the payload (0x0021 IPv4, 0xc021 LCP)";

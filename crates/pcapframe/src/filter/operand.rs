@@ -93,8 +93,9 @@ fn protocol_markers(name: &str) -> Option<Vec<Field>> {
         "icmpv6" => vec![Field::Icmpv6Type],
         "wlan" => vec![Field::WlanFcTypeSubtype],
         "radiotap" => vec![Field::RadiotapLength],
-        "llc" => vec![Field::LlcType],
-        "pppoe" => vec![Field::PppoeSessionId],
+        "llc" => vec![Field::LlcDsap],
+        // tshark 4.0 names PPPoE frames pppoed and pppoes; `pppoe` (its fields' prefix) matches none.
+        "pppoe" => vec![],
         "ppp" => vec![Field::PppProtocol],
         "gre" => vec![Field::GreProto],
         "vxlan" => vec![Field::VxlanVni],
