@@ -63,6 +63,15 @@ fn run(cmd: &str, capture: &Path, fields: &[String]) -> (Vec<String>, String) {
     (stdout.lines().map(String::from).collect(), stderr)
 }
 
+/// Whether tshark is missing, said loudly (`make test` installs it).
+fn tshark_missing() -> bool {
+    let missing = Command::new("tshark").arg("-v").output().is_err();
+    if missing {
+        eprintln!("SKIPPED: tshark is not installed (make test installs it)");
+    }
+    missing
+}
+
 /// `(capture file name or *, field) -> reason`.
 fn known_differences(root: &Path) -> BTreeMap<(String, String), String> {
     let text = std::fs::read_to_string(root.join("parity/known-differences.tsv")).unwrap_or_default();
@@ -81,8 +90,7 @@ fn known_differences(root: &Path) -> BTreeMap<(String, String), String> {
 
 #[test]
 fn every_core_and_link_field_matches_tshark() {
-    if Command::new("tshark").arg("-v").output().is_err() {
-        eprintln!("SKIPPED: tshark is not installed (make test installs it)");
+    if tshark_missing() {
         return;
     }
     let root = repo_root();
@@ -165,8 +173,7 @@ fn every_core_and_link_field_matches_tshark() {
 /// fewer with an error or a warning on stderr that says why.
 #[test]
 fn no_capture_loses_frames_in_silence() {
-    if Command::new("tshark").arg("-v").output().is_err() {
-        eprintln!("SKIPPED: tshark is not installed (make test installs it)");
+    if tshark_missing() {
         return;
     }
     let root = repo_root();
