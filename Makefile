@@ -18,7 +18,7 @@ help:
 	@echo "make run     install what is missing, execute the notebooks headless, write $(OUT)/*.html"
 	@echo "make test    install what is missing; lint, unit tests, parity with tshark, notebook checks"
 	@echo "make notebooks  re-execute the notebooks and store their outputs in notebooks/ (to commit)"
-	@echo "make export  the core fields of every capture to $(OUT)/*.parquet"
+	@echo "make export  every field of every capture to $(OUT)/*.parquet"
 	@echo "make fuzz    every fuzz target (or FUZZ_TARGETS) for FUZZ_SECONDS (default 180) each; see fuzz/README.md"
 	@echo "make parity  the tshark comparisons: per-field table, per-filter agreement"
 	@echo "make bench   tshark vs pcapframe on a ~$(BENCH_FRAMES)-frame capture, as ratios"
@@ -86,9 +86,9 @@ run: kernel
 
 export: build
 	@mkdir -p $(OUT)
-	@echo "==> exporting core fields of every capture to $(OUT)/"
+	@echo "==> exporting every field of every capture to $(OUT)/"
 	@fields=$$($(BIN) -G fields | cut -f3 | sed 's/^/-e /' | tr '\n' ' '); \
-	for f in fixtures/*.pcap* ../shared/captures/*.pcap*; do \
+	for f in fixtures/*.pcap* ../shared/captures/*.pcap* ../shared/captures/*.cap ../shared/captures/*.ntar; do \
 	  [ -f "$$f" ] || continue; b=$$(basename "$$f"); \
 	  $(BIN) -r "$$f" $$fields --out "$(OUT)/$$b.parquet" && echo "   $(OUT)/$$b.parquet"; \
 	done

@@ -13,7 +13,14 @@ if [ ! -f "$capture" ]; then
   "$dir/pcapframe-fixtures" --bench "$frames" "$capture"
 fi
 echo "==> capture: $capture ($(du -h "$capture" | cut -f1), $("$bin" -r "$capture" -T fields -e frame.number | wc -l) frames)"
-core=$("$bin" -G fields | cut -f3 | sed 's/^/-e /' | tr '\n' ' ')
+# The 79 core fields: ../shared/fields/core.txt, or the registry's first 79 entries (the link-layer
+# fields come after them).
+core_list="$(dirname "$0")/../../shared/fields/core.txt"
+if [ -f "$core_list" ]; then
+  core=$(grep -v '^#' "$core_list" | grep . | sed 's/^/-e /' | tr '\n' ' ')
+else
+  core=$("$bin" -G fields | head -n 79 | cut -f3 | sed 's/^/-e /' | tr '\n' ' ')
+fi
 
 # run LABEL CMD...: wall seconds and peak RSS (MiB) of CMD, output discarded
 run() {
