@@ -32,48 +32,43 @@ const ETHERTYPE_MPLS: u16 = 0x8847;
 const ETHERTYPE_PPPOE_DISCOVERY: u16 = 0x8863;
 const ETHERTYPE_PPPOE_SESSION: u16 = 0x8864;
 
+/// Decodes one frame of a link type: context, captured bytes, length on the wire.
+type LinkDecoder = fn(&mut Ctx<'_>, &[u8], u32);
+
+/// The decoder of a link type; `None` for the types that get only the frame fields.
+fn decoder(link_type: u32) -> Option<LinkDecoder> {
+    Some(match link_type {
+        linktype::ETHERNET => ethernet,
+        linktype::LINUX_SLL => |ctx, data, _| sll(ctx, data),
+        linktype::LINUX_SLL2 => |ctx, data, _| sll2(ctx, data),
+        linktype::NULL => |ctx, data, _| null(ctx, data, false),
+        linktype::LOOP => |ctx, data, _| null(ctx, data, true),
+        linktype::RAW => |ctx, data, _| raw_ip(ctx, data),
+        linktype::IPV4 => |ctx, data, _| {
+            ip::ipv4(ctx, data);
+        },
+        linktype::IPV6 => |ctx, data, _| {
+            ip::ipv6(ctx, data);
+        },
+        linktype::PPP | linktype::PPP_HDLC => |ctx, data, _| {
+            ppp::dissect(ctx, data);
+        },
+        linktype::IEEE802_11 => |ctx, data, _| wlan::ieee80211(ctx, data, false),
+        linktype::IEEE802_11_RADIOTAP => |ctx, data, _| wlan::radiotap(ctx, data),
+        linktype::PPI => |ctx, data, _| wlan::ppi(ctx, data),
+        _ => return None,
+    })
+}
+
 /// Whether [`dissect`] decodes this link type (others yield only the frame fields).
 pub(crate) fn is_decoded(link_type: u32) -> bool {
-    matches!(
-        link_type,
-        linktype::ETHERNET
-            | linktype::LINUX_SLL
-            | linktype::LINUX_SLL2
-            | linktype::NULL
-            | linktype::LOOP
-            | linktype::RAW
-            | linktype::IPV4
-            | linktype::IPV6
-            | linktype::PPP
-            | linktype::PPP_HDLC
-            | linktype::IEEE802_11
-            | linktype::IEEE802_11_RADIOTAP
-            | linktype::PPI
-    )
+    decoder(link_type).is_some()
 }
 
 /// Dispatches on the record's link type; unknown link types yield only the frame fields.
 pub(crate) fn dissect(ctx: &mut Ctx<'_>, link_type: u32, data: &[u8], wire_len: u32) {
-    match link_type {
-        linktype::ETHERNET => ethernet(ctx, data, wire_len),
-        linktype::LINUX_SLL => sll(ctx, data),
-        linktype::LINUX_SLL2 => sll2(ctx, data),
-        linktype::NULL => null(ctx, data, false),
-        linktype::LOOP => null(ctx, data, true),
-        linktype::RAW => raw_ip(ctx, data),
-        linktype::IPV4 => {
-            ip::ipv4(ctx, data);
-        }
-        linktype::IPV6 => {
-            ip::ipv6(ctx, data);
-        }
-        linktype::PPP | linktype::PPP_HDLC => {
-            ppp::dissect(ctx, data);
-        }
-        linktype::IEEE802_11 => wlan::ieee80211(ctx, data, false),
-        linktype::IEEE802_11_RADIOTAP => wlan::radiotap(ctx, data),
-        linktype::PPI => wlan::ppi(ctx, data),
-        _ => {}
+    if let Some(decode) = decoder(link_type) {
+        decode(ctx, data, wire_len);
     }
 }
 
