@@ -2,11 +2,13 @@
 //!
 //! [`writer`] writes pcap and pcapng, [`packet`] builds valid packets with etherparse,
 //! [`edge`] makes one small capture per edge case (with [`edge_links`] for link layers,
-//! [`edge_tunnels`] for tunnels and [`edge_wlan`] for 802.11).
+//! [`edge_tunnels`] for tunnels, [`edge_wlan`] for 802.11 and [`edge_tcp_analysis`] for TCP
+//! sequence analysis).
 
 pub mod bench;
 pub mod edge;
 pub mod edge_links;
+pub mod edge_tcp_analysis;
 pub mod edge_tunnels;
 pub mod edge_wlan;
 pub mod packet;

@@ -17,7 +17,7 @@ mod wlan;
 
 use crate::capture::{Coverage, Record, RecordKind};
 use crate::fields::{Field, FieldSet, FrameValues, Value};
-use crate::track::{Defragmenter, TcpTracker, TrackLimits, UdpTracker};
+use crate::track::{Defragmenter, FrameMeta, TcpTracker, TrackLimits, UdpTracker};
 
 /// State shared by the layers of one frame's dissection.
 pub(crate) struct Ctx<'a> {
@@ -31,6 +31,8 @@ pub(crate) struct Ctx<'a> {
     pub frame_end: usize,
     /// Bytes of the frame on the wire that were not captured (cut by the snaplen).
     pub uncaptured: usize,
+    /// The frame's number and arrival time (for TCP analysis).
+    pub meta: FrameMeta,
 }
 
 impl Ctx<'_> {
@@ -53,9 +55,10 @@ pub(crate) struct State {
 }
 
 impl State {
-    fn new(limits: TrackLimits) -> Self {
+    fn new(limits: TrackLimits, analyse_tcp: bool) -> Self {
+        let tcp = TcpTracker::new(limits.max_conversations);
         State {
-            tcp: TcpTracker::new(limits.max_conversations),
+            tcp: if analyse_tcp { tcp.with_analysis(limits.max_unacked_segments) } else { tcp },
             udp: UdpTracker::new(limits.max_conversations),
             defrag: Defragmenter::new(limits.fragments),
         }
@@ -85,7 +88,7 @@ impl Dissector {
             .enumerate()
             .any(|(i, f)| f.protocol != "frame" && wanted.contains(Field::from_index(i)));
         Dissector {
-            state: State::new(limits),
+            state: State::new(limits, tcp::analysis_wanted(wanted)),
             wants_layers,
             first_ts: None,
             prev_ts: None,
@@ -97,6 +100,12 @@ impl Dissector {
     /// conversation that returns is numbered as a new stream, unlike tshark.
     pub fn retired_conversations(&self) -> u64 {
         self.state.tcp.retired() + self.state.udp.retired()
+    }
+
+    /// Unacknowledged TCP segments forgotten to stay within
+    /// [`TrackLimits::max_unacked_segments`]: ACKs of them get no `tcp.analysis.acks_frame`.
+    pub fn dropped_unacked_segments(&self) -> u64 {
+        self.state.tcp.dropped_unacked()
     }
 
     /// Frames seen so far whose link type is not decoded (they get only `frame.*` fields).
@@ -119,6 +128,7 @@ impl Dissector {
                 depth: 0,
                 frame_end: rec.data.as_ptr() as usize + rec.data.len(),
                 uncaptured: (rec.wire_len as usize).saturating_sub(rec.data.len()),
+                meta: FrameMeta { number: rec.number, time_ns: self.prev_ts.unwrap_or(0) },
             };
             link::dissect(&mut ctx, rec.link_type, rec.data, rec.wire_len);
         }

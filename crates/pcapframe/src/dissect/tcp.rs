@@ -3,17 +3,66 @@
 use super::ip::IpInfo;
 use super::Ctx;
 use crate::bytes::{be16, be32, u8_at};
-use crate::fields::{Field, FrameValues, Value};
-use crate::track::{Endpoint, TcpSegment, TcpView};
+use crate::fields::{Field, FieldSet, FrameValues, Value};
+use crate::track::{flag, Analysis, Endpoint, Sack, TcpSegment, TcpView};
 
-const TRACKED: [Field; 6] = [
+/// Fields that need the conversation tracker.
+const TRACKED: [Field; 9] = [
     Field::TcpStream,
     Field::TcpSeq,
     Field::TcpAck,
     Field::TcpNxtseq,
     Field::TcpWindowSize,
     Field::TcpWindowSizeScalefactor,
+    Field::TcpOptionsSackLe,
+    Field::TcpOptionsSackRe,
+    Field::TcpAnalysisFlags,
 ];
+
+/// The analysis flags and the fields that print them, in tshark's order.
+const FLAG_FIELDS: [(u32, Field); 15] = [
+    (flag::RETRANSMISSION, Field::TcpAnalysisRetransmission),
+    (flag::FAST_RETRANSMISSION, Field::TcpAnalysisFastRetransmission),
+    (flag::SPURIOUS_RETRANSMISSION, Field::TcpAnalysisSpuriousRetransmission),
+    (flag::OUT_OF_ORDER, Field::TcpAnalysisOutOfOrder),
+    (flag::LOST_SEGMENT, Field::TcpAnalysisLostSegment),
+    (flag::ACK_LOST_SEGMENT, Field::TcpAnalysisAckLostSegment),
+    (flag::DUPLICATE_ACK, Field::TcpAnalysisDuplicateAck),
+    (flag::ZERO_WINDOW, Field::TcpAnalysisZeroWindow),
+    (flag::ZERO_WINDOW_PROBE, Field::TcpAnalysisZeroWindowProbe),
+    (flag::ZERO_WINDOW_PROBE_ACK, Field::TcpAnalysisZeroWindowProbeAck),
+    (flag::WINDOW_FULL, Field::TcpAnalysisWindowFull),
+    (flag::WINDOW_UPDATE, Field::TcpAnalysisWindowUpdate),
+    (flag::KEEP_ALIVE, Field::TcpAnalysisKeepAlive),
+    (flag::KEEP_ALIVE_ACK, Field::TcpAnalysisKeepAliveAck),
+    (flag::REUSED_PORTS, Field::TcpAnalysisReusedPorts),
+];
+
+/// Fields computed by the sequence analysis (the tracker keeps its state only when one is read).
+const ANALYSED: [Field; 13] = [
+    Field::TcpAnalysisFlags,
+    Field::TcpAnalysisDuplicateAckNum,
+    Field::TcpAnalysisDuplicateAckFrame,
+    Field::TcpAnalysisAckRtt,
+    Field::TcpAnalysisAcksFrame,
+    Field::TcpAnalysisBytesInFlight,
+    Field::TcpAnalysisPushBytesSent,
+    Field::TcpAnalysisInitialRtt,
+    Field::TcpAnalysisRto,
+    Field::TcpAnalysisRtoFrame,
+    Field::TcpTimeRelative,
+    Field::TcpTimeDelta,
+    Field::TcpCompleteness,
+];
+
+/// Whether any field in `wanted` needs the sequence analysis.
+pub(crate) fn analysis_wanted(wanted: &FieldSet) -> bool {
+    ANALYSED.iter().chain(FLAG_FIELDS.iter().map(|(_, f)| f)).any(|f| wanted.contains(*f))
+}
+
+fn wants_tracking(out: &FrameValues) -> bool {
+    TRACKED.iter().any(|f| out.wants(*f)) || analysis_wanted(out.wanted())
+}
 
 pub(crate) fn dissect(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) {
     let _ = decode(ctx, ip, data);
@@ -45,20 +94,71 @@ fn decode(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) -> Option<()> {
         wscale: options.wscale,
         options_complete: data.len() >= hdr_len,
         payload_len: if ctx.quoted { 0 } else { ip.reported_len.saturating_sub(hdr_len) as u32 },
+        sack: options.sack,
     };
     let (checksum, urgent) = (be16(data, 16)?, be16(data, 18)?);
-    if ctx.quoted {
-        quoted(ctx, &segment, hdr_len);
+    let view = if ctx.quoted {
+        quoted(ctx, &segment, hdr_len)
     } else if hdr_len <= ip.reported_len {
-        tracked(ctx, &segment, hdr_len);
+        tracked(ctx, &segment, hdr_len)
     } else {
-        short_segment(ctx, &segment, hdr_len);
-    }
+        short_segment(ctx, &segment, hdr_len)
+    };
     let out = &mut *ctx.out;
     out.uint(Field::TcpChecksum, checksum);
     out.uint(Field::TcpUrgentPointer, urgent);
-    options.push(out);
+    options.push(out, view.map(|v| v.peer_base));
+    if let Some(analysis) = view.and_then(|v| v.analysis) {
+        push_analysis(out, &analysis);
+    }
+    if !ctx.quoted && segment.payload_len > 0 && hdr_len <= ip.reported_len {
+        let end = (hdr_len + segment.payload_len as usize).min(data.len());
+        if let Some(payload) = data.get(hdr_len..end).filter(|p| !p.is_empty()) {
+            out.bytes(Field::TcpPayload, payload);
+        }
+    }
     Some(())
+}
+
+/// The `tcp.analysis.*`, `tcp.time_*` and `tcp.completeness` fields of one segment.
+fn push_analysis(out: &mut FrameValues, a: &Analysis) {
+    if let Some((frame, rtt)) = a.acks_frame.zip(a.ack_rtt) {
+        out.uint(Field::TcpAnalysisAcksFrame, frame);
+        out.push(Field::TcpAnalysisAckRtt, Value::Nanos(rtt));
+    } else if let Some(frame) = a.acks_frame {
+        out.uint(Field::TcpAnalysisAcksFrame, frame);
+    }
+    if let Some(irtt) = a.initial_rtt {
+        out.push(Field::TcpAnalysisInitialRtt, Value::Nanos(irtt));
+    }
+    if let Some(n) = a.bytes_in_flight {
+        out.uint(Field::TcpAnalysisBytesInFlight, n);
+    }
+    if let Some(n) = a.push_bytes_sent {
+        out.uint(Field::TcpAnalysisPushBytesSent, n);
+    }
+    if a.flags != 0 {
+        out.push(Field::TcpAnalysisFlags, Value::Bool(true));
+        for (bit, field) in FLAG_FIELDS {
+            if a.flags & bit != 0 {
+                out.push(field, Value::Bool(true));
+                if bit == flag::DUPLICATE_ACK {
+                    out.push(field, Value::Bool(true)); // tshark adds it twice: `1,1`
+                }
+            }
+        }
+    }
+    if let Some((num, frame)) = a.duplicate_ack {
+        out.uint(Field::TcpAnalysisDuplicateAckNum, num);
+        out.uint(Field::TcpAnalysisDuplicateAckFrame, frame);
+    }
+    if let Some((rto, frame)) = a.rto {
+        out.push(Field::TcpAnalysisRto, Value::Nanos(rto));
+        out.uint(Field::TcpAnalysisRtoFrame, frame);
+    }
+    out.push(Field::TcpTimeRelative, Value::Nanos(a.time_relative));
+    out.push(Field::TcpTimeDelta, Value::Nanos(a.time_delta));
+    out.uint(Field::TcpCompleteness, a.completeness);
 }
 
 /// A header length under 20 bytes: tshark shows the stream, the length and sequence number,
@@ -74,10 +174,14 @@ fn bogus_header_length(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8], hdr_len: 
         wscale: None,
         options_complete: false,
         payload_len: ip.reported_len.saturating_sub(hdr_len) as u32,
+        sack: Sack::default(),
     };
-    let view = TRACKED.iter().any(|f| ctx.out.wants(*f)).then(|| ctx.state.tcp.observe(&segment));
+    let view = wants_tracking(ctx.out).then(|| ctx.state.tcp.observe(&segment, ctx.meta, false));
     push_stream_and_sequence(ctx.out, &segment, view.as_ref());
     ctx.out.uint(Field::TcpHdrLen, hdr_len as u64);
+    if let Some(analysis) = view.and_then(|v| v.analysis) {
+        ctx.out.uint(Field::TcpCompleteness, analysis.completeness); // tshark shows no more
+    }
     Some(())
 }
 
@@ -94,8 +198,8 @@ fn push_stream_and_sequence(out: &mut FrameValues, seg: &TcpSegment, view: Optio
 }
 
 /// A segment on the wire: the conversation-derived fields, then the header fields.
-fn tracked(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) {
-    let view = TRACKED.iter().any(|f| ctx.out.wants(*f)).then(|| ctx.state.tcp.observe(seg));
+fn tracked(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) -> Option<TcpView> {
+    let view = wants_tracking(ctx.out).then(|| ctx.state.tcp.observe(seg, ctx.meta, true));
     let out = &mut *ctx.out;
     push_stream_and_sequence(out, seg, view.as_ref());
     if let Some(v) = view {
@@ -104,13 +208,14 @@ fn tracked(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) {
     }
     out.uint(Field::TcpAckRaw, seg.ack);
     push_header(out, seg, hdr_len, view.as_ref());
+    view
 }
 
 /// A header longer than the segment: tshark skips the sequence analysis (no `tcp.len` or
 /// `tcp.nxtseq`; `tcp.seq`/`tcp.ack` as sent; the window unscaled, though the scale factor is
 /// shown) and leaves the conversation's state alone.
-fn short_segment(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) {
-    let view = ctx.state.tcp.quoted(seg);
+fn short_segment(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) -> Option<TcpView> {
+    let view = ctx.state.tcp.quoted(seg, ctx.meta, true);
     let view = TcpView { window_size: u32::from(seg.window), ..view };
     let out = &mut *ctx.out;
     out.uint(Field::TcpStream, view.stream);
@@ -119,18 +224,20 @@ fn short_segment(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) {
     out.uint(Field::TcpAck, seg.ack);
     out.uint(Field::TcpAckRaw, seg.ack);
     push_header(out, seg, hdr_len, Some(&view));
+    Some(view)
 }
 
 /// A whole TCP header quoted inside an ICMP error: tshark shows `tcp.seq` as sent and the
 /// conversation's stream and window scaling, but no sequence analysis.
-fn quoted(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) {
-    let view = ctx.state.tcp.quoted(seg);
+fn quoted(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) -> Option<TcpView> {
+    let view = ctx.state.tcp.quoted(seg, ctx.meta, false);
     let out = &mut *ctx.out;
     out.uint(Field::TcpSeq, seg.seq);
     out.uint(Field::TcpStream, view.stream);
     out.uint(Field::TcpAck, seg.ack);
     out.uint(Field::TcpAckRaw, seg.ack);
     push_header(out, seg, hdr_len, Some(&view));
+    Some(view)
 }
 
 /// Header length, flags and window (scaled when the conversation says how).
@@ -161,10 +268,18 @@ struct Options {
     mss: Option<u16>,
     wscale: Option<u8>,
     tsval: Option<u32>,
+    /// SACK blocks (left and right edges, raw).
+    sack: Sack,
 }
 
 impl Options {
-    fn push(&self, out: &mut FrameValues) {
+    /// Pushes the options' fields; SACK edges relative to the peer's base when it is known.
+    fn push(&self, out: &mut FrameValues, peer_base: Option<u32>) {
+        let base = peer_base.unwrap_or(0);
+        for &(left, right) in self.sack.blocks() {
+            out.uint(Field::TcpOptionsSackLe, left.wrapping_sub(base));
+            out.uint(Field::TcpOptionsSackRe, right.wrapping_sub(base));
+        }
         if let Some(mss) = self.mss {
             out.uint(Field::TcpOptionsMssVal, mss);
         }
@@ -194,6 +309,12 @@ impl Options {
                         (2, 4) => opts.mss = opts.mss.or(be16(body, 0)),
                         (3, 3) => opts.wscale = opts.wscale.or(u8_at(body, 0)),
                         (8, 10) => opts.tsval = opts.tsval.or(be32(body, 0)),
+                        (5, _) if opts.sack.count == 0 => {
+                            for (slot, edges) in opts.sack.blocks.iter_mut().zip(body.chunks_exact(8)) {
+                                *slot = (be32(edges, 0).unwrap_or(0), be32(edges, 4).unwrap_or(0));
+                                opts.sack.count += 1;
+                            }
+                        }
                         _ => {}
                     }
                     b = &b[len..];
@@ -211,8 +332,9 @@ mod tests {
     #[test]
     fn options_are_read_until_the_capture_ends() {
         let full = [2, 4, 0x05, 0xb4, 1, 3, 3, 7, 8, 10, 0, 0, 0, 9, 0, 0, 0, 0];
-        assert_eq!(Options::parse(&full), Options { mss: Some(1460), wscale: Some(7), tsval: Some(9) });
-        assert_eq!(Options::parse(&full[..9]), Options { mss: Some(1460), wscale: Some(7), tsval: None });
+        let parsed = |mss, wscale, tsval| Options { mss, wscale, tsval, ..Options::default() };
+        assert_eq!(Options::parse(&full), parsed(Some(1460), Some(7), Some(9)));
+        assert_eq!(Options::parse(&full[..9]), parsed(Some(1460), Some(7), None));
         assert_eq!(Options::parse(&[2, 0, 5]), Options::default(), "zero length must not loop");
     }
 }

@@ -1009,7 +1009,7 @@ mod tests {
     /// Runs `dissect` over `data` and returns the text of `field`'s occurrences, comma-joined.
     fn fields(dissect: fn(&mut Ctx<'_>, &[u8]), data: &[u8], field: Field) -> String {
         let mut out = crate::fields::FrameValues::new(crate::fields::FieldSet::all());
-        let mut state = super::super::State::new(crate::track::TrackLimits::default());
+        let mut state = super::super::State::new(crate::track::TrackLimits::default(), false);
         let mut ctx = Ctx {
             out: &mut out,
             state: &mut state,
@@ -1017,6 +1017,7 @@ mod tests {
             depth: 0,
             frame_end: data.as_ptr() as usize + data.len(),
             uncaptured: 0,
+            meta: crate::track::FrameMeta::default(),
         };
         dissect(&mut ctx, data);
         let mut texts = Vec::new();

@@ -5,17 +5,21 @@
 
 mod chart;
 mod display;
+mod expert;
 mod file;
 mod padding;
 mod stats;
 mod table;
+mod tcp_graphs;
 
 pub use chart::{Chart, Figure, Mark};
 pub use display::{EvcxrDisplay, Html};
+pub use expert::{expert_info, expert_info_capture, EXPERT_FLAGS};
 pub use file::FileInfo;
 pub use padding::{printable, printable_expr, ratio_printable, ratio_printable_expr, unhex};
 pub use stats::{column_f64, describe, group_sum, idxmax, resample_sum, value_counts};
 pub use table::html_table;
+pub use tcp_graphs::{Endpoint, TcpGraph};
 
 #[cfg(test)]
 mod tests {

@@ -15,11 +15,19 @@ pub struct TrackLimits {
     pub max_conversations: usize,
     /// Caps on IP reassembly buffers.
     pub fragments: super::FragmentLimits,
+    /// Segments awaiting acknowledgment remembered per TCP direction, for `tcp.analysis.acks_frame`,
+    /// `ack_rtt`, `bytes_in_flight` and `rto`. Past it the oldest is forgotten (and counted): a
+    /// later ACK of it gets no `acks_frame`. 32 bytes each; only kept when analysis fields are read.
+    pub max_unacked_segments: usize,
 }
 
 impl Default for TrackLimits {
     fn default() -> Self {
-        TrackLimits { max_conversations: 500_000, fragments: super::FragmentLimits::default() }
+        TrackLimits {
+            max_conversations: 500_000,
+            fragments: super::FragmentLimits::default(),
+            max_unacked_segments: 4096,
+        }
     }
 }
 
