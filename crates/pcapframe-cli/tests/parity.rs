@@ -1,4 +1,4 @@
-//! Differential test against tshark 4.0: every core and link-layer field, every cell, every
+//! Differential test against tshark 4.0: every core, link-layer and TCP-analysis field, every cell, every
 //! capture in `fixtures/` and (when present) `../shared/captures/`.
 //!
 //! Prints a per-field agreement table. Fails on any difference not listed in
@@ -13,8 +13,8 @@ fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
 }
 
-/// The field sets of `../shared/fields/` this test covers (core, then link layers and tunnels).
-const FIELD_SETS: [&str; 2] = ["core.txt", "links.txt"];
+/// The field sets of `../shared/fields/` this test covers (core, link layers and tunnels, TCP analysis).
+const FIELD_SETS: [&str; 3] = ["core.txt", "links.txt", "tcp-analysis.txt"];
 
 fn compared_fields(root: &Path) -> Vec<String> {
     // The lists live in shared/ when present; the registry holds the same names otherwise.
@@ -89,7 +89,7 @@ fn known_differences(root: &Path) -> BTreeMap<(String, String), String> {
 }
 
 #[test]
-fn every_core_and_link_field_matches_tshark() {
+fn every_core_link_and_tcp_analysis_field_matches_tshark() {
     if tshark_missing() {
         return;
     }

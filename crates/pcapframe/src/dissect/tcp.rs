@@ -111,8 +111,9 @@ fn decode(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) -> Option<()> {
     if let Some(analysis) = view.and_then(|v| v.analysis) {
         push_analysis(out, &analysis);
     }
-    if !ctx.quoted && segment.payload_len > 0 && hdr_len <= ip.reported_len {
-        let end = (hdr_len + segment.payload_len as usize).min(data.len());
+    if hdr_len <= ip.reported_len {
+        // What was captured of the payload (a quoted segment's too, as far as the quote goes).
+        let end = ip.reported_len.min(data.len());
         if let Some(payload) = data.get(hdr_len..end).filter(|p| !p.is_empty()) {
             out.bytes(Field::TcpPayload, payload);
         }

@@ -46,6 +46,9 @@ impl fmt::Display for Endpoint {
     }
 }
 
+/// `(x, y)` points of a series.
+type Points = Vec<(f64, f64)>;
+
 /// One frame of the stream, as the graphs need it.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Segment {
@@ -195,7 +198,8 @@ impl TcpGraph {
         let (ack_rtt, bytes_in_flight) = (numbers("tcp.analysis.ack_rtt")?, numbers("tcp.analysis.bytes_in_flight")?);
         let (sack_le, sack_re) = (numbers("tcp.options.sack_le")?, numbers("tcp.options.sack_re")?);
 
-        let endpoint = |addr: &str, port: Option<f64>| Endpoint { address: addr.to_owned(), port: port.unwrap_or(0.0) as u16 };
+        let endpoint =
+            |addr: &str, port: Option<f64>| Endpoint { address: addr.to_owned(), port: port.unwrap_or(0.0) as u16 };
         // Payload bytes per source endpoint, in order of first appearance.
         let mut sent: Vec<(Endpoint, f64)> = Vec::new();
         for i in 0..n {
@@ -319,8 +323,11 @@ impl TcpGraph {
 
     /// Throughput graph: each data segment's payload over the time since the sender's previous
     /// data segment (dots), the average over the last [`TcpGraph::average_over`] segments
-    /// (line), and the goodput: the same average without retransmitted bytes (line). Computed
-    /// in bits/s; drawn in kbit/s, Mbit/s or Gbit/s when they read better.
+    /// (line), and the goodput: the same average without retransmitted bytes (line, drawn over
+    /// the average: they coincide until a retransmission). Segment `i`'s average is the payload
+    /// of segments `i-N+1..=i` over the time since segment `i-N` (Wireshark's default N is 20;
+    /// the per-segment dots are N = 1). Computed in bits/s; drawn in kbit/s, Mbit/s or Gbit/s
+    /// when they read better. Segments without payload are left out.
     pub fn throughput(&self) -> Result<Figure> {
         self.require("throughput", &["tcp.len"])?;
         let data = self.throughput_data();
@@ -340,13 +347,18 @@ impl TcpGraph {
     /// that frame's `tcp.seq`), or against the ACK's time with [`TcpGraph::rtt_against_time`].
     pub fn rtt(&self) -> Result<Figure> {
         let x_column = if self.rtt_against_time { "frame.time_relative" } else { "tcp.seq" };
-        self.require("round-trip time", &["tcp.analysis.ack_rtt", "tcp.analysis.acks_frame", "frame.number", x_column])?;
+        self.require(
+            "round-trip time",
+            &["tcp.analysis.ack_rtt", "tcp.analysis.acks_frame", "frame.number", x_column],
+        )?;
         let points = self.rtt_points();
         let x_label = if self.rtt_against_time { "time (s)" } else { "sequence number (relative)" };
-        let chart = self
-            .chart("Round-trip time", "round-trip time (ms)")
-            .x_label(x_label)
-            .points_of(&points, Mark::LineWithCircles, "blue", "RTT (tcp.analysis.ack_rtt)");
+        let chart = self.chart("Round-trip time", "round-trip time (ms)").x_label(x_label).points_of(
+            &points,
+            Mark::LineWithCircles,
+            "blue",
+            "RTT (tcp.analysis.ack_rtt)",
+        );
         chart.draw()
     }
 
@@ -401,7 +413,7 @@ impl TcpGraph {
     }
 
     /// `(time, seq)` of the sender's segments: first transmissions, then retransmissions.
-    fn stevens_points(&self) -> (Vec<(f64, f64)>, Vec<(f64, f64)>) {
+    fn stevens_points(&self) -> (Points, Points) {
         let (mut sent, mut resent) = (Vec::new(), Vec::new());
         for s in self.sent() {
             if let Some(seq) = s.seq {
@@ -418,7 +430,8 @@ impl TcpGraph {
                 let Some(seq) = s.seq else { continue };
                 let next = s.nxtseq.unwrap_or(seq + s.len);
                 if next > seq {
-                    (if s.retransmission { &mut data.retransmissions } else { &mut data.segments }).push((s.time, seq, next));
+                    (if s.retransmission { &mut data.retransmissions } else { &mut data.segments })
+                        .push((s.time, seq, next));
                 }
             } else {
                 if let (true, Some(ack)) = (s.ack_flag, s.ack) {
@@ -468,7 +481,7 @@ impl TcpGraph {
     }
 
     /// `(time, window)` of the receiver's frames and `(time, bytes in flight)` of the sender's.
-    fn window_points(&self) -> (Vec<(f64, f64)>, Vec<(f64, f64)>) {
+    fn window_points(&self) -> (Points, Points) {
         let window = self.received().filter_map(|s| Some((s.time, s.window?))).collect();
         let in_flight = self.sent().filter_map(|s| Some((s.time, s.bytes_in_flight?))).collect();
         (window, in_flight)
@@ -595,7 +608,10 @@ mod tests {
     #[test]
     fn tcptrace_ack_window_sack_and_bars() {
         let d = graph().tcptrace_data();
-        assert_eq!(d.segments, vec![(0.1, 1.0, 1001.0), (0.2, 1001.0, 2001.0), (0.3, 2001.0, 3001.0), (0.7, 3001.0, 3501.0)]);
+        assert_eq!(
+            d.segments,
+            vec![(0.1, 1.0, 1001.0), (0.2, 1001.0, 2001.0), (0.3, 2001.0, 3001.0), (0.7, 3001.0, 3501.0)]
+        );
         assert_eq!(d.retransmissions, vec![(0.5, 1001.0, 2001.0)]);
         assert_eq!(d.acks, vec![(0.0, 1.0), (0.25, 1001.0), (0.35, 1001.0), (0.6, 3001.0)]);
         assert_eq!(d.window, vec![(0.0, 8001.0), (0.25, 5001.0), (0.35, 5001.0), (0.6, 8001.0)]);
@@ -689,7 +705,7 @@ mod tests {
     fn prelude_names_resolve() {
         use crate::prelude::*;
         let _: Option<(TcpGraph, Endpoint)> = None;
-        let _ = (expert_info, expert_info_capture::<&str>, EXPERT_FLAGS);
+        let _ = (expert_info, EXPERT_FLAGS, |p: &str| expert_info_capture(p));
     }
 
     fn fixture(name: &str) -> std::path::PathBuf {

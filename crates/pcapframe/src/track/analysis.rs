@@ -83,20 +83,10 @@ impl Sack {
         &self.blocks[..usize::from(self.count).min(4)]
     }
 
-    /// Bytes of `[start, end)` that these blocks cover (blocks taken as disjoint).
-    fn covered(&self, start: u32, end: u32) -> u32 {
-        self.blocks()
-            .iter()
-            .map(|&(left, right)| {
-                let left = if gt(start, left) { start } else { left };
-                let right = if gt(right, end) { end } else { right };
-                if gt(right, left) {
-                    right.wrapping_sub(left)
-                } else {
-                    0
-                }
-            })
-            .fold(0u32, u32::wrapping_add)
+    /// The bytes the blocks span, summed as they are (tshark neither clips nor merges them,
+    /// so a D-SACK block below the cumulative ACK counts too).
+    fn total(&self) -> u32 {
+        self.blocks().iter().map(|&(left, right)| right.wrapping_sub(left)).fold(0u32, u32::wrapping_add)
     }
 }
 
@@ -217,6 +207,13 @@ impl ConversationAnalysis {
         ConversationAnalysis { completeness: 1, ..ConversationAnalysis::new() }
     }
 
+    /// A SYN quoted in an ICMP error: tshark times the handshake from it too.
+    pub fn note_quoted_syn(&mut self, flags: u16, now: i64) {
+        if flags & (SYN | ACK) == SYN && self.initial_rtt.is_none() {
+            self.syn_time = Some(now);
+        }
+    }
+
     /// Whether no frame of the conversation was seen yet.
     pub fn is_new(&self) -> bool {
         self.first_time.is_none()
@@ -253,12 +250,16 @@ impl ConversationAnalysis {
             out.rto = match fwd.unacked.front() {
                 Some(oldest) => Some((now - oldest.time_ns, oldest.frame)),
                 None => fwd.nextseq_frame.map(|frame| (now - fwd.nextseq_time, frame)),
-            };
+            }
+            .filter(|&(rto, _)| rto != 0); // tshark leaves out an RTO of zero, and its frame
         }
         self.dropped_unacked += advance(fwd, seg, meta, flags, max_unacked);
         let (fwd, rev) = split(&mut self.flows, dir);
         if seg.flags & ACK != 0 {
             acknowledge(rev, seg.ack, now, &mut out);
+        }
+        if seg.flags & RST != 0 {
+            rev.unacked.clear(); // nothing the peer sent is in flight any more
         }
         in_flight(fwd, rev, seg, &mut out);
         if out.has_seq_ack_tree() {
@@ -281,12 +282,13 @@ impl ConversationAnalysis {
         self.completeness |= if first_frame { syn } else { syn | rest };
     }
 
-    /// The initial RTT: from the first SYN to the first ACK after a SYN-ACK.
+    /// The initial RTT: from the last SYN to the first segment after it that has the ACK flag
+    /// and not the SYN flag, in either direction (a RST-ACK refusing the SYN counts).
     fn handshake_timing(&mut self, seg: &AnalysedSegment, now: i64) {
         let syn_ack = seg.flags & (SYN | ACK);
         if syn_ack == SYN && self.initial_rtt.is_none() {
             self.syn_time = Some(now); // the last SYN sent counts
-        } else if syn_ack == ACK && self.initial_rtt.is_none() && self.completeness & 2 != 0 {
+        } else if syn_ack == ACK && self.initial_rtt.is_none() {
             if let Some(syn) = self.syn_time {
                 self.initial_rtt = Some(now - syn);
             }
@@ -356,20 +358,28 @@ fn classify(fwd: &mut Flow, rev: &mut Flow, seg: &AnalysedSegment, now: i64, irt
         }
     }
     let carries_sequence = seg.len > 0 || f & (SYN | FIN) != 0;
-    if carries_sequence && flags & flag::KEEP_ALIVE == 0 && fwd.nextseq.is_some_and(|next| gt(next, seg.seq)) {
-        flags |= retransmission_kind(fwd, rev, seg, now, irtt);
+    if carries_sequence && flags & flag::KEEP_ALIVE == 0 {
+        if fwd.nextseq.is_some_and(|next| gt(next, seg.seq)) {
+            flags |= retransmission_kind(fwd, rev, seg, now, irtt);
+        } else if already_acked(rev, seg) {
+            // Data the peer acknowledged before it was seen, sent now.
+            flags |= flag::SPURIOUS_RETRANSMISSION | flag::RETRANSMISSION;
+        }
     }
     flags
 }
 
-/// Tells a fast retransmission, an out-of-order segment, a spurious retransmission and a plain
-/// one apart.
+/// Tells a fast retransmission, a spurious one, an out-of-order segment and a plain
+/// retransmission apart, in that order.
 fn retransmission_kind(fwd: &Flow, rev: &Flow, seg: &AnalysedSegment, now: i64, irtt: Option<i64>) -> u32 {
     if rev.dup_ack_count >= 2
         && rev.last_ack == Some(seg.seq)
         && now - rev.last_ack_time < FAST_RETRANSMISSION_WINDOW_NS
     {
         return flag::FAST_RETRANSMISSION | flag::RETRANSMISSION;
+    }
+    if already_acked(rev, seg) {
+        return flag::SPURIOUS_RETRANSMISSION | flag::RETRANSMISSION;
     }
     let threshold = irtt.filter(|&t| t > 0).unwrap_or(DEFAULT_OOO_THRESHOLD_NS);
     let end = seg.seq.wrapping_add(seg.len);
@@ -378,10 +388,12 @@ fn retransmission_kind(fwd: &Flow, rev: &Flow, seg: &AnalysedSegment, now: i64, 
     if now - fwd.nextseq_time < threshold && fwd.nextseq != Some(next) {
         return flag::OUT_OF_ORDER;
     }
-    if seg.len > 0 && rev.last_ack.is_some_and(|ack| le(end, ack)) {
-        return flag::SPURIOUS_RETRANSMISSION | flag::RETRANSMISSION;
-    }
     flag::RETRANSMISSION
+}
+
+/// Whether the peer has already acknowledged all of the segment's data.
+fn already_acked(rev: &Flow, seg: &AnalysedSegment) -> bool {
+    seg.len > 0 && rev.last_ack.is_some_and(|ack| le(seg.seq.wrapping_add(seg.len), ack))
 }
 
 /// Updates the sender's state with the segment; returns how many unacknowledged segments were
@@ -437,11 +449,15 @@ fn acknowledge(rev: &mut Flow, ack: u32, now: i64, out: &mut Analysis) {
         out.ack_rtt = Some(now - acked.time_ns);
     }
     rev.unacked.retain(|u| !le(u.nextseq, ack));
+    // A partial ACK trims the segment it falls in.
+    for u in rev.unacked.iter_mut().filter(|u| gt(ack, u.seq)) {
+        u.seq = ack;
+    }
     rev.bytes_in_flight_valid = true;
 }
 
-/// Bytes in flight and bytes since the last PSH, for segments that carry data: from the oldest
-/// unacknowledged byte (or this segment's first) to the highest sent, less what the peer SACKed.
+/// Bytes in flight and bytes since the last PSH, for segments that carry data: the span of the
+/// unacknowledged transmissions, less what the peer SACKed.
 fn in_flight(fwd: &mut Flow, rev: &Flow, seg: &AnalysedSegment, out: &mut Analysis) {
     if seg.len == 0 || !fwd.bytes_in_flight_valid {
         return;
@@ -451,11 +467,19 @@ fn in_flight(fwd: &mut Flow, rev: &Flow, seg: &AnalysedSegment, out: &mut Analys
     if seg.flags & PSH != 0 {
         fwd.push_bytes_sent = 0;
     }
-    let end = seg.seq.wrapping_add(seg.len);
-    if let Some(highest) = fwd.nextseq {
-        let next = if gt(end, highest) { end } else { highest };
-        let start = fwd.unacked.iter().map(|u| u.seq).fold(seg.seq, |a, b| if gt(a, b) { b } else { a });
-        let in_flight = next.wrapping_sub(start).wrapping_sub(rev.last_sack.covered(start, next));
+    // Every transmission still unacknowledged: lowest start to highest end (a FIN counts in the
+    // end of the earlier ones, not in this segment's).
+    let (mut start, mut next) = (seg.seq, seg.seq.wrapping_add(seg.len));
+    for u in fwd.unacked.iter().rev().skip(1) {
+        if gt(start, u.seq) {
+            start = u.seq;
+        }
+        if gt(u.nextseq, next) {
+            next = u.nextseq;
+        }
+    }
+    {
+        let in_flight = next.wrapping_sub(start).wrapping_sub(rev.last_sack.total());
         if in_flight > 0 && in_flight < 2_000_000_000 {
             out.bytes_in_flight = Some(in_flight);
         }

@@ -182,6 +182,8 @@ impl TcpTracker {
             let timing = state.timing(meta.time_ns);
             if short {
                 state.note_completeness(seg.flags, 0, first_frame);
+            } else {
+                state.note_quoted_syn(seg.flags, meta.time_ns);
             }
             timing
         });
