@@ -22,6 +22,10 @@ else
   core=$("$bin" -G fields | head -n 79 | cut -f3 | sed 's/^/-e /' | tr '\n' ' ')
 fi
 
+# The walkthrough's Stevens-graph fields, and the same with four TCP-analysis fields.
+stevens="-e tcp.stream -e ip.src -e ip.dst -e tcp.seq -e tcp.ack -e tcp.window_size -e tcp.len"
+analysis="-e tcp.analysis.flags -e tcp.analysis.ack_rtt -e tcp.analysis.bytes_in_flight -e tcp.analysis.retransmission"
+
 # run LABEL CMD...: wall seconds and peak RSS (MiB) of CMD, output discarded
 run() {
   local label=$1; shift
@@ -36,6 +40,10 @@ results=$(
   run "tshark:all-79-core-fields"          tshark -r "$capture" -T fields $core
   run "pcapframe:all-79-core-fields"       "$bin" -r "$capture" -T fields $core
   run "pcapframe:core-fields-to-parquet"   "$bin" -r "$capture" $core --out "$cache/bench.parquet"
+  run "tshark:stevens-7-fields"            tshark -r "$capture" -T fields $stevens
+  run "pcapframe:stevens-7-fields"         "$bin" -r "$capture" -T fields $stevens
+  run "tshark:stevens-7+analysis-4"        tshark -r "$capture" -T fields $stevens $analysis
+  run "pcapframe:stevens-7+analysis-4"     "$bin" -r "$capture" -T fields $stevens $analysis
   run "tshark:filtered-tcp.len>1000"       tshark -r "$capture" -Y "tcp.len > 1000 && ip.addr == 172.16.0.0/24" -T fields -e frame.len -e tcp.stream
   run "pcapframe:filtered-tcp.len>1000"    "$bin" -r "$capture" -Y "tcp.len > 1000 && ip.addr == 172.16.0.0/24" -T fields -e frame.len -e tcp.stream
 )
@@ -49,5 +57,7 @@ echo "$results" | awk '
     printf "speed-up, frame.len + tcp.stream:  %.1fx\n", t["tshark:frame.len,tcp.stream"] / t["pcapframe:frame.len,tcp.stream"]
     printf "speed-up, all 79 core fields:      %.1fx\n", t["tshark:all-79-core-fields"] / t["pcapframe:all-79-core-fields"]
     printf "speed-up, filtered read:           %.1fx\n", t["tshark:filtered-tcp.len>1000"] / t["pcapframe:filtered-tcp.len>1000"]
+    printf "speed-up, Stevens 7 + analysis 4:  %.1fx\n", t["tshark:stevens-7+analysis-4"] / t["pcapframe:stevens-7+analysis-4"]
+    printf "TCP analysis cost in pcapframe:    %.2fx the 7 Stevens fields alone (goal: at most 1.5x)\n", t["pcapframe:stevens-7+analysis-4"] / t["pcapframe:stevens-7-fields"]
     printf "filter cost in pcapframe:          %.2fx the unfiltered two-field read\n", t["pcapframe:filtered-tcp.len>1000"] / t["pcapframe:frame.len,tcp.stream"]
   }'

@@ -49,6 +49,12 @@ impl<'r> Scanner<'r> {
         self.dissector.retired_conversations()
     }
 
+    /// TCP segments awaiting an ACK that were forgotten to stay within
+    /// [`TrackLimits::max_unacked_segments`] (their ACKs get no `tcp.analysis.acks_frame`).
+    pub fn dropped_unacked_segments(&self) -> u64 {
+        self.dissector.dropped_unacked_segments()
+    }
+
     /// What was passed over so far: skipped pcapng blocks and frames of undecoded link types.
     pub fn coverage(&self) -> Coverage {
         let mut coverage = self.reader.coverage().clone();

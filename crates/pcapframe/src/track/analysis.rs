@@ -245,7 +245,8 @@ impl ConversationAnalysis {
         let (fwd, rev) = split(&mut self.flows, dir);
         let flags = classify(fwd, rev, seg, now, self.initial_rtt, &mut out);
         out.flags |= flags;
-        if flags & flag::RETRANSMISSION != 0 && flags & (flag::FAST_RETRANSMISSION | flag::SPURIOUS_RETRANSMISSION) == 0 {
+        if flags & flag::RETRANSMISSION != 0 && flags & (flag::FAST_RETRANSMISSION | flag::SPURIOUS_RETRANSMISSION) == 0
+        {
             // Counted from the oldest unacknowledged segment, else from the highest one sent.
             out.rto = match fwd.unacked.front() {
                 Some(oldest) => Some((now - oldest.time_ns, oldest.frame)),
@@ -306,7 +307,14 @@ fn split(flows: &mut [Flow; 2], dir: usize) -> (&mut Flow, &mut Flow) {
 }
 
 /// The analysis flags of a segment, judged against the state before it.
-fn classify(fwd: &mut Flow, rev: &mut Flow, seg: &AnalysedSegment, now: i64, irtt: Option<i64>, out: &mut Analysis) -> u32 {
+fn classify(
+    fwd: &mut Flow,
+    rev: &mut Flow,
+    seg: &AnalysedSegment,
+    now: i64,
+    irtt: Option<i64>,
+    out: &mut Analysis,
+) -> u32 {
     let f = seg.flags;
     let plain = f & (SYN | FIN | RST) == 0;
     let mut flags = 0;
@@ -325,8 +333,7 @@ fn classify(fwd: &mut Flow, rev: &mut Flow, seg: &AnalysedSegment, now: i64, irt
             flags |= flag::KEEP_ALIVE;
         }
     }
-    let pure_ack_in_place =
-        seg.len == 0 && plain && fwd.nextseq == Some(seg.seq) && fwd.last_ack == Some(seg.ack);
+    let pure_ack_in_place = seg.len == 0 && plain && fwd.nextseq == Some(seg.seq) && fwd.last_ack == Some(seg.ack);
     if pure_ack_in_place && seg.window != 0 && fwd.window != Some(seg.window) {
         flags |= flag::WINDOW_UPDATE;
     }
@@ -400,15 +407,10 @@ fn already_acked(rev: &Flow, seg: &AnalysedSegment) -> bool {
 /// forgotten to stay under the cap.
 fn advance(fwd: &mut Flow, seg: &AnalysedSegment, meta: FrameMeta, flags: u32, max_unacked: usize) -> u64 {
     let f = seg.flags;
-    let nextseq = seg
-        .seq
-        .wrapping_add(seg.len)
-        .wrapping_add(u32::from(f & SYN != 0))
-        .wrapping_add(u32::from(f & FIN != 0));
+    let nextseq =
+        seg.seq.wrapping_add(seg.len).wrapping_add(u32::from(f & SYN != 0)).wrapping_add(u32::from(f & FIN != 0));
     let mut dropped = 0;
-    if flags & (flag::ZERO_WINDOW_PROBE | flag::KEEP_ALIVE) == 0
-        && fwd.nextseq.is_none_or(|n| gt(nextseq, n))
-    {
+    if flags & (flag::ZERO_WINDOW_PROBE | flag::KEEP_ALIVE) == 0 && fwd.nextseq.is_none_or(|n| gt(nextseq, n)) {
         fwd.nextseq = Some(nextseq);
         fwd.nextseq_time = meta.time_ns;
         fwd.nextseq_frame = Some(meta.number);

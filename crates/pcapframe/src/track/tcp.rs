@@ -187,7 +187,16 @@ impl TcpTracker {
             }
             timing
         });
-        TcpView { stream: conv.stream, seq: seg.seq, ack: seg.ack, nxtseq: 0, window_size, scalefactor, peer_base, analysis }
+        TcpView {
+            stream: conv.stream,
+            seq: seg.seq,
+            ack: seg.ack,
+            nxtseq: 0,
+            window_size,
+            scalefactor,
+            peer_base,
+            analysis,
+        }
     }
 
     /// Updates the state with one segment (captured as `meta` says) and returns its derived values.

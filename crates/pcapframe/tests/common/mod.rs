@@ -1,5 +1,6 @@
 //! A counting global allocator for the tests that bound memory: live bytes and the peak since
-//! the last [`reset_peak`]. Each test binary that uses it runs its measured reads one at a time.
+//! the last [`reset_peak`]. Measured reads run one at a time ([`peak_heap_of`] holds a lock), so
+//! the tests of one binary can run in parallel without counting each other's heap.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -29,6 +30,8 @@ static ALLOCATOR: Counting = Counting;
 /// Runs `work` and returns its result with the most heap it held at once beyond what was live
 /// before it.
 pub fn peak_heap_of<T>(work: impl FnOnce() -> T) -> (T, usize) {
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _measuring = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let before = LIVE.load(Ordering::Relaxed);
     PEAK.store(before, Ordering::Relaxed);
     let result = work();
