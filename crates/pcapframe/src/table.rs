@@ -23,6 +23,7 @@ pub(crate) enum ColumnBuilder {
     I32(PrimitiveChunkedBuilder<Int32Type>),
     Bool(BooleanChunkedBuilder),
     Text(StringChunkedBuilder, String),
+    Str(StringChunkedBuilder),
     Binary(BinaryChunkedBuilder),
     Datetime(PrimitiveChunkedBuilder<Int64Type>),
     Seconds(PrimitiveChunkedBuilder<Float64Type>),
@@ -52,6 +53,7 @@ impl ColumnBuilder {
             FieldType::Mac | FieldType::Ipv4 | FieldType::Ipv6 => {
                 ColumnBuilder::Text(StringChunkedBuilder::new(name, capacity), String::new())
             }
+            FieldType::Str => ColumnBuilder::Str(StringChunkedBuilder::new(name, capacity)),
             FieldType::Bytes => ColumnBuilder::Binary(BinaryChunkedBuilder::new(name, capacity)),
             FieldType::AbsTime => ColumnBuilder::Datetime(PrimitiveChunkedBuilder::new(name, capacity)),
             FieldType::RelTime => ColumnBuilder::Seconds(PrimitiveChunkedBuilder::new(name, capacity)),
@@ -89,6 +91,10 @@ impl ColumnBuilder {
                 }
                 None => b.append_null(),
             },
+            ColumnBuilder::Str(b) => match value {
+                Some(v) => b.append_value(frame.str_of(v)),
+                None => b.append_null(),
+            },
             ColumnBuilder::Binary(b) => match value {
                 Some(v) => b.append_value(frame.bytes_of(v)),
                 None => b.append_null(),
@@ -117,7 +123,7 @@ impl ColumnBuilder {
             ColumnBuilder::U64(b) => b.finish().into_series(),
             ColumnBuilder::I32(b) => b.finish().into_series(),
             ColumnBuilder::Bool(b) => b.finish().into_series(),
-            ColumnBuilder::Text(b, _) => b.finish().into_series(),
+            ColumnBuilder::Text(b, _) | ColumnBuilder::Str(b) => b.finish().into_series(),
             ColumnBuilder::Binary(b) => b.finish().into_series(),
             ColumnBuilder::Datetime(b) => b.finish().into_series().into_datetime(TimeUnit::Nanoseconds, None),
             ColumnBuilder::Seconds(b) | ColumnBuilder::Float(b) => b.finish().into_series(),

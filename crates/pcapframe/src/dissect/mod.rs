@@ -3,6 +3,7 @@
 //! Each layer reads its header through bounds-checked accessors, so a header cut short by the
 //! snaplen yields exactly the fields whose bytes were captured, as tshark's do.
 
+mod app;
 mod arp;
 mod gtp;
 mod icmp;
@@ -52,15 +53,17 @@ pub(crate) struct State {
     pub tcp: TcpTracker,
     pub udp: UdpTracker,
     pub defrag: Defragmenter,
+    pub app: app::AppState,
 }
 
 impl State {
-    fn new(limits: TrackLimits, analyse_tcp: bool) -> Self {
+    fn new(limits: TrackLimits, analyse_tcp: bool, wanted: &FieldSet) -> Self {
         let tcp = TcpTracker::new(limits.max_conversations);
         State {
             tcp: if analyse_tcp { tcp.with_analysis(limits.max_unacked_segments) } else { tcp },
             udp: UdpTracker::new(limits.max_conversations),
             defrag: Defragmenter::new(limits.fragments),
+            app: app::AppState::new(wanted),
         }
     }
 }
@@ -88,7 +91,7 @@ impl Dissector {
             .enumerate()
             .any(|(i, f)| f.protocol != "frame" && wanted.contains(Field::from_index(i)));
         Dissector {
-            state: State::new(limits, tcp::analysis_wanted(wanted)),
+            state: State::new(limits, tcp::analysis_wanted(wanted), wanted),
             wants_layers,
             first_ts: None,
             prev_ts: None,

@@ -1,7 +1,7 @@
 //! UDP header and `udp.stream`.
 
 use super::ip::IpInfo;
-use super::{gtp, tunnel, Ctx};
+use super::{app, gtp, tunnel, Ctx};
 use crate::bytes::be16;
 use crate::fields::Field;
 use crate::track::Endpoint;
@@ -22,13 +22,21 @@ fn decode(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) -> Option<()> {
         return None;
     }
     ctx.out.uint(Field::UdpChecksum, be16(data, 6)?);
-    if ctx.out.wants(Field::UdpStream) {
-        let stream = ctx.state.udp.stream(Endpoint::new(ip.src, sport), Endpoint::new(ip.dst, dport));
-        ctx.out.uint(Field::UdpStream, stream);
+    let app = ctx.state.app.wants;
+    let mut stream = None;
+    if ctx.out.wants(Field::UdpStream) || app.dns {
+        let s = ctx.state.udp.stream(Endpoint::new(ip.src, sport), Endpoint::new(ip.dst, dport));
+        ctx.out.uint(Field::UdpStream, s);
+        stream = Some(s);
     }
     let payload = data.get(8..).unwrap_or(&[]);
     if sport == gtp::PORT || dport == gtp::PORT {
         gtp::dissect(ctx, payload);
+    } else if app.dns || app.dhcp {
+        // The application's message runs as far as the UDP length says (and was captured).
+        let end = usize::from(length).clamp(8, data.len().max(8));
+        app::over_udp(ctx, stream.unwrap_or(0), sport, dport, data.get(8..end).unwrap_or(&[]));
+        tunnel::over_udp(ctx, sport, dport, payload);
     } else {
         tunnel::over_udp(ctx, sport, dport, payload);
     }

@@ -23,6 +23,9 @@ pub enum FieldType {
     Ipv6,
     /// Raw bytes, printed as hex without separators.
     Bytes,
+    /// Text (FT_STRING, FT_STRINGZ), stored as UTF-8 (invalid sequences replaced as tshark does);
+    /// printed with `\b \f \n \r \t` escaped; a String column.
+    Str,
     /// Absolute time (nanoseconds since the epoch), printed as seconds with 9 decimals.
     AbsTime,
     /// Time difference (nanoseconds), printed as seconds with 9 decimals.
@@ -46,6 +49,7 @@ impl FieldType {
             FieldType::Ipv4 => "FT_IPv4",
             FieldType::Ipv6 => "FT_IPv6",
             FieldType::Bytes => "FT_BYTES",
+            FieldType::Str => "FT_STRING",
             FieldType::AbsTime | FieldType::RelTime => "FT_RELATIVE_TIME",
         }
     }
@@ -70,7 +74,7 @@ const fn u(bits: u8) -> FieldType {
 const fn hex(bits: u8, digits: u8) -> FieldType {
     FieldType::Hex { bits, digits }
 }
-use FieldType::{AbsTime, Bool, Bytes, Float, Int32, Int8, Ipv4, Ipv6, Mac, RelTime};
+use FieldType::{AbsTime, Bool, Bytes, Float, Int32, Int8, Ipv4, Ipv6, Mac, RelTime, Str};
 
 macro_rules! registry {
     ($($variant:ident = $name:literal, $proto:literal, $ty:expr, $desc:literal;)*) => {
@@ -244,4 +248,81 @@ registry! {
     VxlanVni = "vxlan.vni", "vxlan", u(24), "VXLAN network identifier";
     GeneveVni = "geneve.vni", "geneve", hex(24, 6), "GENEVE virtual network identifier";
     MplsLabel = "mpls.label", "mpls", u(32), "MPLS label (one per label stack entry)";
+    // Application layer (../shared/fields/app.txt).
+    HttpRequest = "http.request", "http", Bool, "An HTTP request (on the frame that completes it)";
+    HttpResponse = "http.response", "http", Bool, "An HTTP response (on the frame that completes it)";
+    HttpRequestMethod = "http.request.method", "http", Str, "HTTP request method (GET, POST, ...)";
+    HttpRequestUri = "http.request.uri", "http", Str, "HTTP request target as sent";
+    HttpRequestVersion = "http.request.version", "http", Str, "HTTP version of a request line";
+    HttpRequestFullUri = "http.request.full_uri", "http", Str, "http:// + Host + request URI (only with a Host header)";
+    HttpHost = "http.host", "http", Str, "Host header";
+    HttpUserAgent = "http.user_agent", "http", Str, "User-Agent header";
+    HttpReferer = "http.referer", "http", Str, "Referer header";
+    HttpCookie = "http.cookie", "http", Str, "Cookie header";
+    HttpAuthorization = "http.authorization", "http", Str, "Authorization header";
+    HttpAuthbasic = "http.authbasic", "http", Str, "Decoded user:password of Basic authorization";
+    HttpResponseCode = "http.response.code", "http", u(16), "HTTP status code";
+    HttpResponsePhrase = "http.response.phrase", "http", Str, "HTTP reason phrase";
+    HttpResponseVersion = "http.response.version", "http", Str, "HTTP version of a status line";
+    HttpContentType = "http.content_type", "http", Str, "Content-Type header";
+    HttpContentLength = "http.content_length", "http", u(64), "Content-Length header";
+    HttpServer = "http.server", "http", Str, "Server header";
+    HttpSetCookie = "http.set_cookie", "http", Str, "Set-Cookie header (one per header)";
+    HttpLocation = "http.location", "http", Str, "Location header";
+    HttpResponseForUri = "http.response_for.uri", "http", Str, "Full URI of the last request on the connection (on responses)";
+    HttpTime = "http.time", "http", RelTime, "Seconds from the request to this response";
+    HttpRequestIn = "http.request_in", "http", u(64), "Frame of the request this response answers";
+    HttpFileData = "http.file_data", "http", Str, "Message body (de-chunked, decompressed), up to its first NUL byte";
+    HttpXForwardedFor = "http.x_forwarded_for", "http", Str, "X-Forwarded-For header";
+    DnsId = "dns.id", "dns", hex(16, 4), "DNS transaction ID";
+    DnsFlagsResponse = "dns.flags.response", "dns", Bool, "DNS message is a response";
+    DnsFlagsOpcode = "dns.flags.opcode", "dns", u(16), "DNS opcode (0 standard query)";
+    DnsFlagsRcode = "dns.flags.rcode", "dns", u(16), "DNS reply code (responses only: 0 no error, 3 no such name)";
+    DnsQryName = "dns.qry.name", "dns", Str, "Queried name";
+    DnsQryType = "dns.qry.type", "dns", u(16), "Queried record type (1 A, 28 AAAA, ...)";
+    DnsQryClass = "dns.qry.class", "dns", hex(16, 4), "Queried class (0x0001 IN)";
+    DnsCountQueries = "dns.count.queries", "dns", u(16), "Number of questions";
+    DnsCountAnswers = "dns.count.answers", "dns", u(16), "Number of answer records";
+    DnsRespName = "dns.resp.name", "dns", Str, "Owner name of a resource record (one per record)";
+    DnsRespType = "dns.resp.type", "dns", u(16), "Type of a resource record (one per record)";
+    DnsRespTtl = "dns.resp.ttl", "dns", u(32), "Time to live of a resource record (one per record)";
+    DnsA = "dns.a", "dns", Ipv4, "IPv4 address of an A record";
+    DnsAaaa = "dns.aaaa", "dns", Ipv6, "IPv6 address of an AAAA record";
+    DnsCname = "dns.cname", "dns", Str, "Canonical name of a CNAME record";
+    DnsNs = "dns.ns", "dns", Str, "Name server of an NS record";
+    DnsMxMailExchange = "dns.mx.mail_exchange", "dns", Str, "Mail exchanger of an MX record";
+    DnsTxt = "dns.txt", "dns", Str, "Text of a TXT record (one per string)";
+    DnsPtrDomainName = "dns.ptr.domain_name", "dns", Str, "Domain name of a PTR record";
+    DnsTime = "dns.time", "dns", RelTime, "Seconds from the query to this response";
+    DnsResponseTo = "dns.response_to", "dns", u(64), "Frame of the query this response answers";
+    TlsRecordContentType = "tls.record.content_type", "tls", u(8), "TLS record type (20 change cipher spec, 21 alert, 22 handshake, 23 application data)";
+    TlsRecordVersion = "tls.record.version", "tls", hex(16, 4), "TLS record-layer version";
+    TlsHandshakeType = "tls.handshake.type", "tls", u(8), "TLS handshake message type (1 ClientHello, 2 ServerHello, 11 Certificate, ...)";
+    TlsHandshakeVersion = "tls.handshake.version", "tls", hex(16, 4), "Version in a ClientHello or ServerHello (0x0303 for TLS 1.3 too)";
+    TlsHandshakeExtensionsServerName = "tls.handshake.extensions_server_name", "tls", Str, "Server name (SNI) a client asked for";
+    TlsHandshakeCiphersuite = "tls.handshake.ciphersuite", "tls", hex(16, 4), "Cipher suite offered (ClientHello, one per suite) or chosen (ServerHello)";
+    TlsHandshakeExtensionsAlpnStr = "tls.handshake.extensions_alpn_str", "tls", Str, "ALPN protocol (one per protocol)";
+    TlsHandshakeExtensionsSupportedVersion = "tls.handshake.extensions.supported_version", "tls", hex(16, 4), "Supported version (one per version; the real TLS 1.3 version)";
+    TlsHandshakeJa3 = "tls.handshake.ja3", "tls", Str, "JA3 fingerprint of a ClientHello (MD5 hex)";
+    TlsHandshakeJa3Full = "tls.handshake.ja3_full", "tls", Str, "JA3 string of a ClientHello";
+    TlsHandshakeJa3s = "tls.handshake.ja3s", "tls", Str, "JA3S fingerprint of a ServerHello (MD5 hex)";
+    TlsHandshakeJa3sFull = "tls.handshake.ja3s_full", "tls", Str, "JA3S string of a ServerHello";
+    DhcpType = "dhcp.type", "dhcp", u(8), "BOOTP message type (1 request, 2 reply)";
+    DhcpHwMacAddr = "dhcp.hw.mac_addr", "dhcp", Mac, "Client hardware (MAC) address";
+    DhcpIpClient = "dhcp.ip.client", "dhcp", Ipv4, "Client IP address (ciaddr)";
+    DhcpIpYour = "dhcp.ip.your", "dhcp", Ipv4, "Your (client) IP address offered (yiaddr)";
+    DhcpOptionDhcp = "dhcp.option.dhcp", "dhcp", u(8), "DHCP message type (1 Discover, 2 Offer, 3 Request, 5 ACK, ...)";
+    DhcpOptionHostname = "dhcp.option.hostname", "dhcp", Str, "Host name option (12)";
+    DhcpOptionRequestedIpAddress = "dhcp.option.requested_ip_address", "dhcp", Ipv4, "Requested IP address option (50)";
+    DhcpOptionVendorClassId = "dhcp.option.vendor_class_id", "dhcp", Str, "Vendor class identifier option (60)";
+    DhcpOptionDomainName = "dhcp.option.domain_name", "dhcp", Str, "Domain name option (15)";
+    DhcpOptionDhcpServerId = "dhcp.option.dhcp_server_id", "dhcp", Ipv4, "DHCP server identifier option (54)";
+    FtpRequestCommand = "ftp.request.command", "ftp", Str, "FTP command";
+    FtpRequestArg = "ftp.request.arg", "ftp", Str, "FTP command argument";
+    FtpResponseCode = "ftp.response.code", "ftp", u(32), "FTP reply code";
+    FtpResponseArg = "ftp.response.arg", "ftp", Str, "FTP reply text";
+    SmtpReqCommand = "smtp.req.command", "smtp", Str, "SMTP command";
+    SmtpReqParameter = "smtp.req.parameter", "smtp", Str, "SMTP command parameter";
+    SmtpResponseCode = "smtp.response.code", "smtp", u(32), "SMTP reply code";
+    SmtpRspParameter = "smtp.rsp.parameter", "smtp", Str, "SMTP reply text";
 }

@@ -89,6 +89,21 @@ impl FrameValues {
         }
     }
 
+    /// Records a text value (FT_STRING). The dissector decodes bytes to UTF-8 first.
+    pub fn text(&mut self, f: Field, s: &str) {
+        self.bytes(f, s.as_bytes());
+    }
+
+    /// Records text decoded from `raw` bytes as tshark does: invalid UTF-8 sequences become U+FFFD.
+    pub fn text_lossy(&mut self, f: Field, raw: &[u8]) {
+        if self.wanted.contains(f) {
+            match std::str::from_utf8(raw) {
+                Ok(s) => self.text(f, s),
+                Err(_) => self.text(f, &String::from_utf8_lossy(raw)),
+            }
+        }
+    }
+
     /// All occurrences, in order.
     pub fn items(&self) -> &[(Field, Value)] {
         &self.items
@@ -117,9 +132,15 @@ impl FrameValues {
         }
     }
 
+    /// The text behind a [`Value::Bytes`] of a text field (empty for other values).
+    pub fn str_of(&self, v: Value) -> &str {
+        std::str::from_utf8(self.bytes_of(v)).unwrap_or("")
+    }
+
     /// Appends the value as tshark 4.0 prints it with `-T fields`.
     pub fn write_text(&self, f: Field, v: Value, out: &mut String) {
         match (f.def().ty, v) {
+            (FieldType::Str, Value::Bytes { .. }) => write_escaped(self.str_of(v), out),
             (FieldType::Hex { digits, .. }, Value::UInt(n)) => {
                 let _ = write!(out, "0x{:0width$x}", n, width = digits as usize);
             }
@@ -185,6 +206,20 @@ pub fn write_float(x: f32, out: &mut String) {
     let text = format!("{x:.decimals$}");
     let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.') } else { &text };
     out.push_str(text);
+}
+
+/// Writes text as tshark's `-T fields` does: only `\b \f \n \r \t` are escaped (commas are not).
+pub fn write_escaped(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
 }
 
 /// Writes nanoseconds as seconds with 9 decimals, as tshark prints times.

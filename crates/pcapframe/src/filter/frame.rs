@@ -59,6 +59,8 @@ fn push(values: &mut FrameValues, field: Field, cell: AnyValue<'_>) {
         (_, AnyValue::Float64(secs)) => Value::Nanos((secs * 1e9).round() as i64),
         (_, AnyValue::Binary(b)) => return values.bytes(field, b),
         (_, AnyValue::BinaryOwned(ref b)) => return values.bytes(field, b),
+        (FieldType::Str, AnyValue::String(s)) => return values.text(field, s),
+        (FieldType::Str, AnyValue::StringOwned(ref s)) => return values.text(field, s),
         (ty, AnyValue::String(s)) => match text_value(ty, s) {
             Some(v) => v,
             None => return,

@@ -24,6 +24,8 @@ pub(crate) enum Kind {
     Ipv6,
     /// Byte strings (`eth.trailer`, slices).
     Bytes,
+    /// Text (`http.host`): literals are taken as written, quoted or not.
+    Str,
 }
 
 impl Kind {
@@ -36,6 +38,7 @@ impl Kind {
             FieldType::Ipv4 => Kind::Ipv4,
             FieldType::Ipv6 => Kind::Ipv6,
             FieldType::Bytes => Kind::Bytes,
+            FieldType::Str => Kind::Str,
             FieldType::AbsTime | FieldType::RelTime => Kind::Time,
         }
     }
@@ -219,7 +222,9 @@ pub(crate) fn typed(kind: Kind, raw: &RawLit) -> Result<Lit, String> {
                 None => hex_bytes(w).map(Lit::Bytes).ok_or_else(|| format!("\"{w}\" is not a valid byte string.")),
             }
         }
-        (Kind::Bytes, RawLit::Str(s)) => Ok(Lit::Bytes(s.clone())),
+        (Kind::Bytes | Kind::Str, RawLit::Str(s)) => Ok(Lit::Bytes(s.clone())),
+        (Kind::Str, RawLit::Word(w)) => Ok(Lit::Bytes(w.as_bytes().to_vec())),
+        (Kind::Str, RawLit::Char(c)) => Ok(Lit::Bytes(vec![*c])),
         (Kind::Bytes, RawLit::Char(c)) => Ok(Lit::Bytes(vec![*c])),
         (Kind::Ipv4, RawLit::Str(s)) => {
             Err(format!("IPv4 address cannot be converted from a string (\"{}\").", String::from_utf8_lossy(s)))

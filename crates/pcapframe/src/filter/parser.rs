@@ -278,7 +278,7 @@ impl<'a> Parser<'a> {
                     &format!("pcapframe cannot slice the protocol \"{name}\" (it keeps no raw bytes of layers)."),
                 ));
             }
-            if !matches!(op.kind, Kind::Mac | Kind::Ipv4 | Kind::Ipv6 | Kind::Bytes) {
+            if !matches!(op.kind, Kind::Mac | Kind::Ipv4 | Kind::Ipv6 | Kind::Bytes | Kind::Str) {
                 return Err(self.error(open, &format!("\"{name}\" is not a byte field and cannot be sliced.")));
             }
             op.slice = Some(self.slice()?);
@@ -396,14 +396,15 @@ impl<'a> Parser<'a> {
                 &format!("pcapframe cannot search the protocol \"{}\" (it keeps no raw bytes of layers).", lhs.name),
             ));
         }
-        if !matches!(lhs.value_kind(), Kind::Bytes | Kind::Mac) {
+        if !matches!(lhs.value_kind(), Kind::Bytes | Kind::Mac | Kind::Str) {
             return Err(self.error(
                 op_token,
                 &format!("\"{}\" is not a byte field: \"contains\" cannot be used on it.", lhs.name),
             ));
         }
         let (raw, t) = self.raw_literal()?;
-        match operand::typed(Kind::Bytes, &raw).map_err(|m| self.error(t, &m))? {
+        let kind = if lhs.value_kind() == Kind::Str { Kind::Str } else { Kind::Bytes };
+        match operand::typed(kind, &raw).map_err(|m| self.error(t, &m))? {
             Lit::Bytes(b) => Ok(Node::Contains { lhs, needle: b }),
             _ => Err(self.error(t, "expected a string or byte string")),
         }
@@ -414,7 +415,7 @@ impl<'a> Parser<'a> {
         let Tok::Str(pattern) = &t.tok else {
             return Err(self.error(t, "The right side of \"matches\" must be a double-quoted string."));
         };
-        if lhs.protocol || lhs.value_kind() != Kind::Bytes {
+        if lhs.protocol || !matches!(lhs.value_kind(), Kind::Bytes | Kind::Str) {
             return Err(self.error(
                 t,
                 &format!("\"{}\" is not a string or byte field: \"matches\" cannot be used on it.", lhs.name),

@@ -1,0 +1,1 @@
+//! TLS records and handshake messages.
