@@ -14,7 +14,7 @@ fn repo_root() -> PathBuf {
 }
 
 /// The field sets of `../shared/fields/` this test covers (core, link layers and tunnels, TCP analysis).
-const FIELD_SETS: [&str; 3] = ["core.txt", "links.txt", "tcp-analysis.txt"];
+const FIELD_SETS: [&str; 4] = ["core.txt", "links.txt", "tcp-analysis.txt", "app.txt"];
 
 fn compared_fields(root: &Path) -> Vec<String> {
     // The lists live in shared/ when present; the registry holds the same names otherwise.

@@ -38,6 +38,8 @@ fn as_tshark_text(ty: FieldType, v: AnyValue<'_>) -> Option<String> {
         AnyValue::UInt64(n) => unsigned(n),
         AnyValue::Int32(n) => n.to_string(),
         AnyValue::Boolean(b) => if b { "1" } else { "0" }.to_string(),
+        AnyValue::String(s) if ty == FieldType::Str => escaped(s),
+        AnyValue::StringOwned(s) if ty == FieldType::Str => escaped(&s),
         AnyValue::String(s) => s.to_string(),
         AnyValue::StringOwned(s) => s.to_string(),
         AnyValue::BinaryOwned(b) if b.is_empty() => "<MISSING>".to_string(),
@@ -57,6 +59,12 @@ fn as_tshark_text(ty: FieldType, v: AnyValue<'_>) -> Option<String> {
         AnyValue::Float64(x) => format!("{x}"),
         other => panic!("unexpected cell {other:?}"),
     })
+}
+
+fn escaped(s: &str) -> String {
+    let mut out = String::new();
+    pcapframe::fields::write_escaped(s, &mut out);
+    out
 }
 
 /// The `(capture, field)` pairs of `parity/known-differences.tsv`, where the text already differs.

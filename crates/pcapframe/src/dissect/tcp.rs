@@ -1,7 +1,7 @@
 //! TCP header, options, and the conversation-derived fields.
 
 use super::ip::IpInfo;
-use super::Ctx;
+use super::{app, Ctx};
 use crate::bytes::{be16, be32, u8_at};
 use crate::fields::{Field, FieldSet, FrameValues, Value};
 use crate::track::{flag, Analysis, Endpoint, Sack, TcpSegment, TcpView};
@@ -117,6 +117,20 @@ fn decode(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) -> Option<()> {
         if let Some(payload) = data.get(hdr_len..end).filter(|p| !p.is_empty()) {
             out.bytes(Field::TcpPayload, payload);
         }
+        if let Some(v) = view.filter(|_| !ctx.quoted && ctx.state.app.wants.any_over_tcp()) {
+            let payload = data.get(hdr_len..end).unwrap_or(&[]);
+            let data = app::TcpData {
+                stream: v.stream,
+                dir: v.dir,
+                sport: segment.src.port,
+                dport: segment.dst.port,
+                seq: v.seq,
+                wire_len: segment.payload_len,
+                payload,
+                fin: segment.flags & 0x001 != 0,
+            };
+            app::over_tcp(ctx, data);
+        }
     }
     Some(())
 }
@@ -200,7 +214,7 @@ fn push_stream_and_sequence(out: &mut FrameValues, seg: &TcpSegment, view: Optio
 
 /// A segment on the wire: the conversation-derived fields, then the header fields.
 fn tracked(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) -> Option<TcpView> {
-    let view = wants_tracking(ctx.out).then(|| ctx.state.tcp.observe(seg, ctx.meta, true));
+    let view = (wants_tracking(ctx.out) || ctx.state.app.wants.any_over_tcp()).then(|| ctx.state.tcp.observe(seg, ctx.meta, true));
     let out = &mut *ctx.out;
     push_stream_and_sequence(out, seg, view.as_ref());
     if let Some(v) = view {

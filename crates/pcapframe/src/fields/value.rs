@@ -104,6 +104,26 @@ impl FrameValues {
         }
     }
 
+    /// Records text from bytes read as ASCII, as tshark reads most protocol text: each byte
+    /// past 0x7f becomes U+FFFD.
+    pub fn text_ascii(&mut self, f: Field, raw: &[u8]) {
+        if self.wanted.contains(f) {
+            if raw.is_ascii() {
+                return self.bytes(f, raw);
+            }
+            let start = self.arena.len() as u32;
+            for &b in raw {
+                if b.is_ascii() {
+                    self.arena.push(b);
+                } else {
+                    self.arena.extend_from_slice("\u{fffd}".as_bytes());
+                }
+            }
+            let len = self.arena.len() as u32 - start;
+            self.items.push((f, Value::Bytes { start, len }));
+        }
+    }
+
     /// All occurrences, in order.
     pub fn items(&self) -> &[(Field, Value)] {
         &self.items

@@ -104,6 +104,18 @@ fn protocol_markers(name: &str) -> Option<Vec<Field>> {
         "vxlan" => vec![Field::VxlanVni],
         "geneve" => vec![Field::GeneveVni],
         "mpls" => vec![Field::MplsLabel],
+        "http" => vec![
+            Field::HttpRequestMethod,
+            Field::HttpResponseVersion,
+            Field::HttpFileData,
+            Field::HttpRequest,
+            Field::HttpResponse,
+        ],
+        "dns" => vec![Field::DnsId],
+        "tls" => vec![Field::TlsRecordContentType],
+        "dhcp" => vec![Field::DhcpType],
+        "ftp" => vec![Field::FtpRequestCommand, Field::FtpResponseCode],
+        "smtp" => vec![Field::SmtpReqCommand, Field::SmtpResponseCode],
         _ => return None,
     })
 }

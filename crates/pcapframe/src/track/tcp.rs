@@ -54,6 +54,8 @@ pub struct TcpView {
     pub peer_base: u32,
     /// The sequence analysis, when the tracker was asked for it.
     pub analysis: Option<Analysis>,
+    /// Which way the segment goes within its conversation (0 or 1, fixed per address/port pair).
+    pub dir: u8,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -196,6 +198,7 @@ impl TcpTracker {
             scalefactor,
             peer_base,
             analysis,
+            dir: dir as u8,
         }
     }
 
@@ -259,7 +262,7 @@ impl TcpTracker {
             }
             result
         });
-        TcpView { stream: conv.stream, seq, ack, nxtseq, window_size, scalefactor, peer_base, analysis }
+        TcpView { stream: conv.stream, seq, ack, nxtseq, window_size, scalefactor, peer_base, analysis, dir: dir as u8 }
     }
 }
 

@@ -6,10 +6,18 @@
 
 mod dhcp;
 mod dns;
+mod ftp;
+mod http;
+mod lines;
+mod smtp;
+mod stream;
 mod tls;
+
+use std::collections::HashMap;
 
 use super::Ctx;
 use crate::fields::{FieldSet, FIELDS};
+use stream::InOrder;
 
 /// Which application protocols have a wanted field.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -54,6 +62,32 @@ impl AppWants {
 pub(crate) struct AppState {
     pub wants: AppWants,
     pub dns: dns::DnsState,
+    /// TCP connections carrying a wanted protocol, by `tcp.stream`.
+    conns: HashMap<u32, Connection>,
+}
+
+/// The application protocol of a TCP connection, decided by its ports or its first data.
+#[derive(Debug, Default)]
+enum Protocol {
+    /// No data seen yet.
+    #[default]
+    Undecided,
+    /// Not one we dissect (or not wanted).
+    Other,
+    Http(Box<http::HttpConn>),
+    Tls(Box<tls::TlsConn>),
+    /// DNS over TCP: messages with a two-byte length prefix.
+    Dns([Vec<u8>; 2]),
+    /// FTP's control connection; which direction the server sends.
+    Ftp { server_dir: usize },
+    Smtp { server_dir: usize, conn: smtp::SmtpConn },
+}
+
+/// One TCP connection's application state.
+#[derive(Debug, Default)]
+struct Connection {
+    directions: [InOrder; 2],
+    protocol: Protocol,
 }
 
 impl AppState {
@@ -80,5 +114,128 @@ pub(crate) fn over_udp(ctx: &mut Ctx<'_>, stream: u32, sport: u16, dport: u16, p
         dns::dissect(ctx, Transport::Udp { stream }, payload);
     } else if wants.dhcp && (is(67) || is(68) || is(4011)) {
         dhcp::dissect(ctx, payload);
+    } else if wants.http && is(http::SSDP_PORT) {
+        http::on_datagram(ctx, payload);
     }
+}
+
+/// One TCP segment's data, as the application dissectors receive it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TcpData<'a> {
+    /// `tcp.stream`.
+    pub stream: u32,
+    /// Direction within the connection (0 or 1).
+    pub dir: u8,
+    pub sport: u16,
+    pub dport: u16,
+    /// Relative sequence number (`tcp.seq`).
+    pub seq: u32,
+    /// `tcp.len`: the payload's length on the wire.
+    pub wire_len: u32,
+    /// The captured payload.
+    pub payload: &'a [u8],
+    /// The segment carries FIN.
+    pub fin: bool,
+}
+
+/// A TCP segment of a connection that may carry a wanted application protocol.
+pub(crate) fn over_tcp(ctx: &mut Ctx<'_>, seg: TcpData<'_>) {
+    let Some(conn) = ctx.state.app.conns.get_mut(&seg.stream) else {
+        if seg.payload.is_empty() {
+            return;
+        }
+        ctx.state.app.conns.insert(seg.stream, Connection::default());
+        return over_tcp(ctx, seg);
+    };
+    let dir = usize::from(seg.dir & 1);
+    if matches!(conn.protocol, Protocol::Undecided) {
+        if seg.payload.is_empty() {
+            return;
+        }
+        conn.protocol = decide(ctx.state.app.wants, &seg);
+    }
+    let truncated = seg.payload.len() < seg.wire_len as usize;
+    let delivery = if seg.wire_len == 0 {
+        None
+    } else if truncated {
+        // Cut by the snaplen: tshark cannot reassemble it, and dissects what was captured alone.
+        conn.directions[dir].pass_over(seg.seq, seg.wire_len);
+        None
+    } else {
+        let holding = match &conn.protocol {
+            Protocol::Http(h) => h.is_pending(dir),
+            Protocol::Dns(pending) => !pending[dir].is_empty(),
+            Protocol::Ftp { .. } | Protocol::Smtp { .. } => false,
+            _ => true,
+        };
+        conn.directions[dir].accept(seg.seq, seg.payload, holding)
+    };
+    let mut conn = std::mem::take(conn);
+    match &mut conn.protocol {
+        Protocol::Http(h) if truncated => http::on_truncated(ctx, h, seg.payload),
+        Protocol::Http(h) => http::on_data(ctx, h, dir, delivery, seg.fin),
+        Protocol::Tls(t) => {
+            if let Some(d) = delivery {
+                tls::on_data(ctx.out, t, dir, &d.data, d.gap);
+            }
+        }
+        Protocol::Dns(pending) => {
+            if let Some(d) = delivery {
+                dns_over_tcp(ctx, seg.stream, &mut pending[dir], d);
+            }
+        }
+        Protocol::Ftp { server_dir } => {
+            if let Some(d) = delivery {
+                ftp::on_data(ctx.out, &d.data, dir == *server_dir);
+            }
+        }
+        Protocol::Smtp { server_dir, conn } => {
+            if let Some(d) = delivery {
+                smtp::on_data(ctx.out, conn, &d.data, dir == *server_dir);
+            }
+        }
+        Protocol::Undecided | Protocol::Other => {}
+    }
+    ctx.state.app.conns.insert(seg.stream, conn);
+}
+
+/// The protocol of a connection from its ports, else from its first data.
+fn decide(wants: AppWants, seg: &TcpData<'_>) -> Protocol {
+    let is = |p: u16| seg.sport == p || seg.dport == p;
+    if wants.dns && is(dns::PORT) {
+        return Protocol::Dns(Default::default());
+    }
+    // The server is the side on the well-known port.
+    let server_dir = |port: u16| usize::from(seg.dir & 1) ^ usize::from(seg.dport == port);
+    if wants.ftp && is(ftp::PORT) {
+        return Protocol::Ftp { server_dir: server_dir(ftp::PORT) };
+    }
+    if let Some(&port) = smtp::PORTS.iter().find(|&&p| wants.smtp && is(p)) {
+        return Protocol::Smtp { server_dir: server_dir(port), conn: Default::default() };
+    }
+    // Ports whose own dissector tshark prefers to HTTP's heuristics.
+    let claimed = [21, 22, 23, 25, 53, 110, 143, 443, 587, 993, 995].iter().any(|&p| is(p));
+    if wants.http && (http::PORTS.iter().any(|&p| is(p)) || (!claimed && http::looks_like_http(seg.payload))) {
+        return Protocol::Http(Box::default());
+    }
+    if wants.tls && (tls::is_tls_port(seg.sport) || tls::is_tls_port(seg.dport) || tls::looks_like_tls(seg.payload)) {
+        return Protocol::Tls(Box::default());
+    }
+    Protocol::Other
+}
+
+/// DNS over TCP: each message follows a two-byte length; a message is dissected on the frame
+/// that completes it.
+fn dns_over_tcp(ctx: &mut Ctx<'_>, stream: u32, pending: &mut Vec<u8>, d: stream::Delivery<'_>) {
+    if d.gap {
+        pending.clear();
+    }
+    pending.extend_from_slice(&d.data);
+    let mut at = 0;
+    while let Some(len) = pending.get(at..at + 2).map(|b| usize::from(u16::from_be_bytes([b[0], b[1]]))) {
+        let Some(msg) = pending.get(at + 2..at + 2 + len) else { break };
+        dns::dissect(ctx, Transport::Tcp { stream }, msg);
+        at += 2 + len;
+    }
+    pending.drain(..at);
 }

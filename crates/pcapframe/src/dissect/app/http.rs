@@ -1,0 +1,523 @@
+//! HTTP/1.x messages over reassembled TCP, placed as tshark 4.0 places them: a message's fields
+//! appear on the frame that completes its headers *and* its body (by Content-Length, the last
+//! chunk, or, for a response with neither, the sender's FIN). Headers cut off by the end of the
+//! capture give nothing.
+//!
+//! Written by hand rather than with httparse: tshark shows the fields of header blocks that a
+//! strict parser rejects (odd bytes in values, bare `\n` line ends), and the framing rules
+//! (HEAD, 1xx/204/304, until-FIN bodies) are tshark's, not a client's.
+
+use std::collections::VecDeque;
+use std::io::Read;
+
+use super::stream::Delivery;
+use super::Ctx;
+use crate::fields::{Field, FrameValues, Value};
+
+/// TCP ports HTTP is dissected on by default (other connections are HTTP when their first
+/// data is an HTTP/1.x request or status line).
+pub(crate) const PORTS: [u16; 12] = [80, 631, 1900, 2710, 2869, 3128, 3132, 3689, 5985, 8080, 8088, 11371];
+
+/// SSDP's UDP port: its datagrams are HTTP messages.
+pub(crate) const SSDP_PORT: u16 = 1900;
+
+/// The largest message (headers and body) kept while waiting for its end; a longer one is
+/// dropped (counted in [`HttpConn::dropped_messages`]).
+pub(crate) const MAX_MESSAGE_BYTES: usize = 16 << 20;
+
+/// The most requests remembered per connection while awaiting their responses.
+const MAX_PENDING_REQUESTS: usize = 256;
+
+/// Request methods that make a line a request line.
+const METHODS: [&str; 27] = [
+    "GET",
+    "POST",
+    "HEAD",
+    "PUT",
+    "DELETE",
+    "OPTIONS",
+    "TRACE",
+    "CONNECT",
+    "PATCH",
+    "M-SEARCH",
+    "NOTIFY",
+    "SUBSCRIBE",
+    "UNSUBSCRIBE",
+    "PROPFIND",
+    "PROPPATCH",
+    "MKCOL",
+    "COPY",
+    "MOVE",
+    "LOCK",
+    "UNLOCK",
+    "SEARCH",
+    "REPORT",
+    "MKACTIVITY",
+    "CHECKOUT",
+    "MERGE",
+    "POLL",
+    "SOURCE",
+];
+
+/// A request awaiting its response.
+#[derive(Debug, Clone)]
+struct Request {
+    frame: u64,
+    time_ns: i64,
+    head: bool,
+}
+
+/// HTTP state of one connection.
+#[derive(Debug, Default)]
+pub(crate) struct HttpConn {
+    /// Each direction's bytes of a message not yet complete.
+    pending: [Vec<u8>; 2],
+    /// Requests not yet answered, oldest first.
+    requests: VecDeque<Request>,
+    /// The full URI of the last request (for `http.response_for.uri`).
+    last_uri: Option<String>,
+    /// Messages dropped for exceeding [`MAX_MESSAGE_BYTES`].
+    pub dropped_messages: u64,
+}
+
+/// The start line of a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StartLine<'a> {
+    Request { method: &'a [u8], uri: &'a [u8], version: &'a [u8] },
+    /// `code` is `None` only in a line cut short by the snaplen.
+    Response { version: &'a [u8], code: Option<u16>, phrase: &'a [u8] },
+}
+
+impl HttpConn {
+    /// Whether direction `dir` holds part of a message.
+    pub fn is_pending(&self, dir: usize) -> bool {
+        !self.pending[dir].is_empty()
+    }
+}
+
+/// Whether data starts with an HTTP/1.x request line or status line.
+pub(crate) fn looks_like_http(first: &[u8]) -> bool {
+    let line = first.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    start_line(trim_cr(line)).is_some()
+}
+
+fn trim_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+fn start_line(line: &[u8]) -> Option<StartLine<'_>> {
+    if line.starts_with(b"HTTP/") {
+        let mut parts = line.splitn(3, |&b| b == b' ');
+        let version = parts.next()?;
+        let code = parts.next()?;
+        if code.len() != 3 || !code.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let code = code.iter().fold(0u16, |n, d| n * 10 + u16::from(d - b'0'));
+        return Some(StartLine::Response { version, code: Some(code), phrase: parts.next().unwrap_or(&[]) });
+    }
+    let sp = line.iter().position(|&b| b == b' ')?;
+    let method = &line[..sp];
+    if !METHODS.iter().any(|m| m.as_bytes() == method) {
+        return None;
+    }
+    let rest = &line[sp + 1..];
+    let (uri, version) = match rest.iter().rposition(|&b| b == b' ') {
+        Some(i) => (&rest[..i], &rest[i + 1..]),
+        None => (rest, &[][..]), // HTTP/0.9: no version
+    };
+    if !version.is_empty() && !version.starts_with(b"HTTP/") {
+        return None;
+    }
+    Some(StartLine::Request { method, uri, version })
+}
+
+/// Where the header block ends (just past its empty line), if it does.
+fn header_end(buf: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    while let Some(nl) = buf[at..].iter().position(|&b| b == b'\n') {
+        let line = trim_cr(&buf[at..at + nl]);
+        at += nl + 1;
+        if line.is_empty() {
+            return Some(at);
+        }
+    }
+    None
+}
+
+/// The header lines after the start line: (name, value) with the value's surrounding blanks
+/// trimmed.
+fn headers(block: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+    block.split(|&b| b == b'\n').skip(1).map(trim_cr).filter(|l| !l.is_empty()).filter_map(|line| {
+        let colon = line.iter().position(|&b| b == b':')?;
+        Some((trim(&line[..colon]), trim(&line[colon + 1..])))
+    })
+}
+
+fn trim(s: &[u8]) -> &[u8] {
+    let start = s.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(s.len());
+    let end = s.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(start, |e| e + 1);
+    &s[start..end.max(start)]
+}
+
+fn header<'a>(block: &'a [u8], name: &str) -> Option<&'a [u8]> {
+    headers(block).find(|(n, _)| n.eq_ignore_ascii_case(name.as_bytes())).map(|(_, v)| v)
+}
+
+/// How a message's body is delimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyLength {
+    Exactly(usize),
+    Chunked,
+    UntilClose,
+}
+
+/// The outcome of looking for a whole message at the start of a buffer.
+#[derive(Debug, PartialEq, Eq)]
+enum Framing {
+    /// Headers end at `headers`; the message (body decoded in `body`) ends at `end`.
+    Complete { headers: usize, end: usize, body: Vec<u8> },
+    NeedMore,
+    NotHttp,
+}
+
+fn frame(buf: &[u8], closed: bool, response_to_head: bool) -> Framing {
+    let first = buf.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let Some(start) = start_line(trim_cr(first)) else {
+        // Not a start line (yet): wait for the rest of a line that begins like one.
+        let begins_like_one = buf.starts_with(b"HTTP/") || METHODS.iter().any(|m| {
+            buf.len() > m.len() && buf.starts_with(m.as_bytes()) && buf[m.len()] == b' '
+        });
+        let _ = begins_like_one;
+        // A first line not yet ended may still be a start line: wait for its end.
+        return if !buf.contains(&b'\n') { Framing::NeedMore } else { Framing::NotHttp };
+    };
+    let Some(headers_end) = header_end(buf) else { return Framing::NeedMore };
+    let block = &buf[..headers_end];
+    let chunked =
+        header(block, "transfer-encoding").is_some_and(|v| v.windows(7).any(|w| w.eq_ignore_ascii_case(b"chunked")));
+    let length = header(block, "content-length").and_then(parse_decimal);
+    let body_length = match start {
+        StartLine::Response { code: Some(code), .. }
+            if response_to_head || code / 100 == 1 || code == 204 || code == 304 =>
+        {
+            BodyLength::Exactly(0)
+        }
+        _ if chunked => BodyLength::Chunked,
+        _ => match (length, start) {
+            (Some(n), _) => BodyLength::Exactly(usize::try_from(n).unwrap_or(usize::MAX)),
+            (None, StartLine::Request { .. }) => BodyLength::Exactly(0),
+            (None, StartLine::Response { .. }) => BodyLength::UntilClose,
+        },
+    };
+    let rest = &buf[headers_end..];
+    match body_length {
+        BodyLength::Exactly(n) if rest.len() >= n => {
+            Framing::Complete { headers: headers_end, end: headers_end + n, body: rest[..n].to_vec() }
+        }
+        BodyLength::Exactly(_) => Framing::NeedMore,
+        BodyLength::UntilClose if closed => {
+            Framing::Complete { headers: headers_end, end: buf.len(), body: rest.to_vec() }
+        }
+        BodyLength::UntilClose => Framing::NeedMore,
+        BodyLength::Chunked => match dechunk(rest) {
+            Some((used, body)) => Framing::Complete { headers: headers_end, end: headers_end + used, body },
+            None => Framing::NeedMore,
+        },
+    }
+}
+
+fn parse_decimal(v: &[u8]) -> Option<u64> {
+    if v.is_empty() || !v.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    v.iter().try_fold(0u64, |n, d| n.checked_mul(10)?.checked_add(u64::from(d - b'0')))
+}
+
+/// A chunked body: the bytes it takes (through the last chunk and trailers) and the data.
+fn dechunk(buf: &[u8]) -> Option<(usize, Vec<u8>)> {
+    let mut at = 0;
+    let mut body = Vec::new();
+    loop {
+        let nl = buf[at..].iter().position(|&b| b == b'\n')?;
+        let line = trim_cr(&buf[at..at + nl]);
+        let size_text = line.split(|&b| b == b';').next().unwrap_or(&[]);
+        let size = usize::from_str_radix(std::str::from_utf8(trim(size_text)).ok()?, 16).ok()?;
+        at += nl + 1;
+        if size == 0 {
+            // Trailers, up to an empty line.
+            loop {
+                let nl = buf[at..].iter().position(|&b| b == b'\n')?;
+                let line = trim_cr(&buf[at..at + nl]);
+                at += nl + 1;
+                if line.is_empty() {
+                    return Some((at, body));
+                }
+            }
+        }
+        let data = buf.get(at..at.checked_add(size)?)?;
+        body.extend_from_slice(data);
+        at += size;
+        // The CRLF after the chunk's data.
+        let nl = buf[at..].iter().position(|&b| b == b'\n')?;
+        at += nl + 1;
+    }
+}
+
+/// In-order data (or only a FIN) of direction `dir`: dissects every message it completes.
+pub(crate) fn on_data(ctx: &mut Ctx<'_>, conn: &mut HttpConn, dir: usize, data: Option<Delivery<'_>>, fin: bool) {
+    let pending = &mut conn.pending[dir];
+    if let Some(d) = data {
+        if d.gap {
+            pending.clear();
+        }
+        if pending.len() + d.data.len() > MAX_MESSAGE_BYTES {
+            pending.clear();
+            conn.dropped_messages += 1;
+            return;
+        }
+        pending.extend_from_slice(&d.data);
+    }
+    let mut buf = std::mem::take(&mut conn.pending[dir]);
+    let mut at = 0;
+    while at < buf.len() {
+        let head = conn.requests.front().is_some_and(|r| r.head);
+        match frame(&buf[at..], fin, head) {
+            Framing::Complete { headers, end, body } => {
+                dissect(ctx, conn, &buf[at..at + headers], body);
+                at += end.max(1);
+            }
+            Framing::NeedMore => break,
+            Framing::NotHttp => {
+                // Data without a start line: tshark still reads lines up to an empty one as
+                // headers, and shows what follows, to the end of the data, as the body.
+                let Some(end) = header_end(&buf[at..]) else { break };
+                let body = &buf[at + end..];
+                if !body.is_empty() {
+                    ctx.out.text_ascii(Field::HttpFileData, body.split(|&b| b == 0).next().unwrap_or(&[]));
+                }
+                at = buf.len();
+            }
+        }
+    }
+    buf.drain(..at);
+    conn.pending[dir] = buf;
+}
+
+/// A UDP datagram to or from SSDP's port 1900: one HTTP message, dissected on its own.
+pub(crate) fn on_datagram(ctx: &mut Ctx<'_>, payload: &[u8]) {
+    let mut conn = HttpConn::default();
+    if let Framing::Complete { headers, body, .. } = frame(payload, true, false) {
+        dissect(ctx, &mut conn, &payload[..headers], body);
+    }
+}
+
+/// A segment cut by the snaplen: tshark dissects the captured bytes alone, as far as they go
+/// (a request line cut short still gives its method, URI and what there is of the version).
+pub(crate) fn on_truncated(ctx: &mut Ctx<'_>, conn: &mut HttpConn, captured: &[u8]) {
+    let first = trim_cr(captured.split(|&b| b == b'\n').next().unwrap_or(&[]));
+    if start_line_cut(first).is_some() {
+        let end = captured.iter().rposition(|&b| b == b'\n').map_or(captured.len(), |i| i + 1);
+        dissect(ctx, conn, &captured[..end], Vec::new());
+    }
+}
+
+/// A start line that may be cut short: a request's version may be any prefix of `HTTP/`.
+fn start_line_cut(line: &[u8]) -> Option<StartLine<'_>> {
+    start_line(line).or_else(|| {
+        if line.starts_with(b"HTTP/") {
+            let version = line.split(|&b| b == b' ').next().unwrap_or(line);
+            return Some(StartLine::Response { version, code: None, phrase: &[] });
+        }
+        let sp = line.iter().position(|&b| b == b' ')?;
+        let (method, rest) = (&line[..sp], &line[sp + 1..]);
+        let i = rest.iter().rposition(|&b| b == b' ')?;
+        let (uri, version) = (&rest[..i], &rest[i + 1..]);
+        let is_prefix = !version.is_empty() && b"HTTP/".starts_with(version);
+        (METHODS.iter().any(|m| m.as_bytes() == method) && is_prefix)
+            .then_some(StartLine::Request { method, uri, version })
+    })
+}
+
+/// Writes one whole message's fields.
+fn dissect(ctx: &mut Ctx<'_>, conn: &mut HttpConn, block: &[u8], body: Vec<u8>) {
+    let first = trim_cr(block.split(|&b| b == b'\n').next().unwrap_or(&[]));
+    let Some(start) = start_line_cut(first) else { return };
+    let out = &mut *ctx.out;
+    let host = header(block, "host");
+    match start {
+        StartLine::Request { method, uri, version } => {
+            if method != b"NOTIFY" {
+                // tshark calls a NOTIFY a notification (http.notification), not a request.
+                out.push(Field::HttpRequest, Value::Bool(true));
+            }
+            out.text_ascii(Field::HttpRequestMethod, method);
+            out.text_ascii(Field::HttpRequestUri, uri);
+            if !version.is_empty() {
+                out.text_ascii(Field::HttpRequestVersion, version);
+            }
+            let full_uri = host.map(|h| {
+                if uri.starts_with(b"http://") || uri.starts_with(b"https://") {
+                    String::from_utf8_lossy(uri).into_owned() // an absolute URI, to a proxy
+                } else {
+                    format!("http://{}{}", String::from_utf8_lossy(h), String::from_utf8_lossy(uri))
+                }
+            });
+            if let Some(full) = &full_uri {
+                out.text(Field::HttpRequestFullUri, full);
+            }
+            if conn.requests.len() >= MAX_PENDING_REQUESTS {
+                conn.requests.pop_front();
+            }
+            conn.requests.push_back(Request { frame: ctx.meta.number, time_ns: ctx.meta.time_ns, head: method == b"HEAD" });
+            // Without a Host header, responses refer to the URI as sent.
+            conn.last_uri = full_uri.or_else(|| Some(String::from_utf8_lossy(uri).into_owned()));
+        }
+        StartLine::Response { version, code, phrase } => {
+            out.push(Field::HttpResponse, Value::Bool(true));
+            out.text_ascii(Field::HttpResponseVersion, version);
+            if let Some(code) = code {
+                out.uint(Field::HttpResponseCode, code);
+            }
+            out.text_ascii(Field::HttpResponsePhrase, phrase);
+        }
+    }
+    header_fields(out, block);
+    if let StartLine::Response { code, .. } = start {
+        if let Some(uri) = &conn.last_uri {
+            out.text(Field::HttpResponseForUri, uri);
+        }
+        let request = if code.is_some_and(|c| c / 100 == 1) { conn.requests.front().cloned() } else { conn.requests.pop_front() };
+        if let Some(r) = request {
+            out.push(Field::HttpTime, Value::Nanos(ctx.meta.time_ns - r.time_ns));
+            out.uint(Field::HttpRequestIn, r.frame);
+        }
+    }
+    if !body.is_empty() && out.wants(Field::HttpFileData) {
+        if let Some(body) = decoded(block, body) {
+            out.text_ascii(Field::HttpFileData, body.split(|&b| b == 0).next().unwrap_or(&[]));
+        }
+    }
+}
+
+/// The header fields, one occurrence per header line, in order.
+fn header_fields(out: &mut FrameValues, block: &[u8]) {
+    for (name, value) in headers(block) {
+        let field = match name.to_ascii_lowercase().as_slice() {
+            b"host" => Field::HttpHost,
+            b"user-agent" => Field::HttpUserAgent,
+            b"referer" => Field::HttpReferer,
+            b"cookie" => Field::HttpCookie,
+            b"authorization" => {
+                out.text_ascii(Field::HttpAuthorization, value);
+                if let Some(credentials) = basic_credentials(value) {
+                    out.text_ascii(Field::HttpAuthbasic, &credentials);
+                }
+                continue;
+            }
+            b"content-type" => Field::HttpContentType,
+            b"content-length" => {
+                if let Some(n) = parse_decimal(value) {
+                    out.uint(Field::HttpContentLength, n);
+                }
+                continue;
+            }
+            b"server" => Field::HttpServer,
+            b"set-cookie" => Field::HttpSetCookie,
+            b"location" => Field::HttpLocation,
+            b"x-forwarded-for" => Field::HttpXForwardedFor,
+            _ => continue,
+        };
+        out.text_ascii(field, value);
+    }
+}
+
+/// `user:password` of a Basic Authorization value.
+fn basic_credentials(value: &[u8]) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let scheme_end = value.iter().position(|&b| b == b' ')?;
+    if !value[..scheme_end].eq_ignore_ascii_case(b"basic") {
+        return None;
+    }
+    base64::engine::general_purpose::STANDARD.decode(trim(&value[scheme_end + 1..])).ok()
+}
+
+/// The body as tshark shows it in `http.file_data`: gzip and deflate content decoded; none
+/// when the content is encoded otherwise, or does not decode (tshark shows it as data).
+fn decoded(block: &[u8], body: Vec<u8>) -> Option<Vec<u8>> {
+    let Some(encoding) = header(block, "content-encoding") else { return Some(body) };
+    let mut out = Vec::new();
+    let limit = MAX_MESSAGE_BYTES as u64;
+    let ok = if encoding.eq_ignore_ascii_case(b"gzip") || encoding.eq_ignore_ascii_case(b"x-gzip") {
+        flate2::read::MultiGzDecoder::new(body.as_slice()).take(limit).read_to_end(&mut out).is_ok()
+    } else if encoding.eq_ignore_ascii_case(b"deflate") {
+        flate2::read::ZlibDecoder::new(body.as_slice()).take(limit).read_to_end(&mut out).is_ok() || {
+            out.clear();
+            flate2::read::DeflateDecoder::new(body.as_slice()).take(limit).read_to_end(&mut out).is_ok()
+        }
+    } else {
+        encoding.eq_ignore_ascii_case(b"identity") && {
+            out = body;
+            true
+        }
+    };
+    ok.then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn start_lines() {
+        assert_eq!(
+            start_line(b"GET /a b HTTP/1.1"),
+            Some(StartLine::Request { method: b"GET", uri: b"/a b", version: b"HTTP/1.1" })
+        );
+        assert_eq!(
+            start_line(b"HTTP/1.1 404 Not Found"),
+            Some(StartLine::Response { version: b"HTTP/1.1", code: Some(404), phrase: b"Not Found" })
+        );
+        assert_eq!(start_line(b"HELLO / HTTP/1.1"), None);
+        assert_eq!(start_line(b"HTTP/1.1 20 OK"), None);
+        assert!(looks_like_http(b"POST /x HTTP/1.0\r\nHost: a\r\n"));
+    }
+
+    #[test]
+    fn framing_by_length_chunks_and_close() {
+        let req = b"POST /p HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcGET";
+        match frame(req, false, false) {
+            Framing::Complete { end, body, .. } => assert_eq!((end, body.as_slice()), (req.len() - 3, &b"abc"[..])),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(frame(b"POST /p HTTP/1.1\r\nContent-Length: 4\r\n\r\nabc", false, false), Framing::NeedMore);
+        let chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2;x=y\r\nde\r\n0\r\n\r\n";
+        match frame(chunked, false, false) {
+            Framing::Complete { end, body, .. } => assert_eq!((end, body.as_slice()), (chunked.len(), &b"abcde"[..])),
+            other => panic!("{other:?}"),
+        }
+        let until_close = b"HTTP/1.0 200 OK\r\nServer: x\r\n\r\nhello";
+        assert_eq!(frame(until_close, false, false), Framing::NeedMore);
+        assert!(matches!(frame(until_close, true, false), Framing::Complete { end: 35, .. }));
+        assert!(matches!(frame(b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n", false, true), Framing::Complete { .. }));
+        assert_eq!(frame(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 and more\n", false, false), Framing::NotHttp);
+    }
+
+    #[test]
+    fn basic_authorization_is_decoded() {
+        assert_eq!(basic_credentials(b"Basic dXNlcjpwYXNz").as_deref(), Some(&b"user:pass"[..]));
+        assert_eq!(basic_credentials(b"Bearer abc"), None);
+    }
+
+    #[test]
+    fn gzip_bodies_are_decoded() {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(b"hello\0world").unwrap();
+        let body = gz.finish().unwrap();
+        let gzip = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n";
+        assert_eq!(decoded(gzip, body).as_deref(), Some(&b"hello\0world"[..]));
+        assert_eq!(decoded(gzip, b"junk".to_vec()), None, "undecodable: no file_data");
+        assert_eq!(decoded(b"HTTP/1.1 200 OK\r\nContent-Encoding: br\r\n\r\n", b"x".to_vec()), None);
+    }
+}
