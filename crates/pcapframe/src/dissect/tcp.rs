@@ -214,7 +214,8 @@ fn push_stream_and_sequence(out: &mut FrameValues, seg: &TcpSegment, view: Optio
 
 /// A segment on the wire: the conversation-derived fields, then the header fields.
 fn tracked(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) -> Option<TcpView> {
-    let view = (wants_tracking(ctx.out) || ctx.state.app.wants.any_over_tcp()).then(|| ctx.state.tcp.observe(seg, ctx.meta, true));
+    let view = (wants_tracking(ctx.out) || ctx.state.app.wants.any_over_tcp())
+        .then(|| ctx.state.tcp.observe(seg, ctx.meta, true));
     let out = &mut *ctx.out;
     push_stream_and_sequence(out, seg, view.as_ref());
     if let Some(v) = view {

@@ -1009,7 +1009,8 @@ mod tests {
     /// Runs `dissect` over `data` and returns the text of `field`'s occurrences, comma-joined.
     fn fields(dissect: fn(&mut Ctx<'_>, &[u8]), data: &[u8], field: Field) -> String {
         let mut out = crate::fields::FrameValues::new(crate::fields::FieldSet::all());
-        let mut state = super::super::State::new(crate::track::TrackLimits::default(), false);
+        let mut state =
+            super::super::State::new(crate::track::TrackLimits::default(), false, &crate::fields::FieldSet::default());
         let mut ctx = Ctx {
             out: &mut out,
             state: &mut state,

@@ -10,7 +10,7 @@
 use std::collections::VecDeque;
 use std::io::Read;
 
-use super::stream::Delivery;
+use super::stream::{Delivery, Hold};
 use super::Ctx;
 use crate::fields::{Field, FrameValues, Value};
 
@@ -76,6 +76,8 @@ pub(crate) struct HttpConn {
     requests: VecDeque<Request>,
     /// The full URI of the last request (for `http.response_for.uri`).
     last_uri: Option<String>,
+    /// Bytes each direction's pending message still needs, when its headers say.
+    expected: [Option<usize>; 2],
     /// Messages dropped for exceeding [`MAX_MESSAGE_BYTES`].
     pub dropped_messages: u64,
 }
@@ -83,15 +85,27 @@ pub(crate) struct HttpConn {
 /// The start line of a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum StartLine<'a> {
-    Request { method: &'a [u8], uri: &'a [u8], version: &'a [u8] },
+    Request {
+        method: &'a [u8],
+        uri: &'a [u8],
+        version: &'a [u8],
+    },
     /// `code` is `None` only in a line cut short by the snaplen.
-    Response { version: &'a [u8], code: Option<u16>, phrase: &'a [u8] },
+    Response {
+        version: &'a [u8],
+        code: Option<u16>,
+        phrase: &'a [u8],
+    },
 }
 
 impl HttpConn {
-    /// Whether direction `dir` holds part of a message.
-    pub fn is_pending(&self, dir: usize) -> bool {
-        !self.pending[dir].is_empty()
+    /// Whether direction `dir` waits for the rest of a message, and for how many bytes.
+    pub fn hold(&self, dir: usize) -> Hold {
+        match (self.pending[dir].is_empty(), self.expected[dir]) {
+            (true, _) => Hold::No,
+            (false, Some(n)) => Hold::Bytes(n),
+            (false, None) => Hold::Unknown,
+        }
     }
 }
 
@@ -176,8 +190,14 @@ enum BodyLength {
 #[derive(Debug, PartialEq, Eq)]
 enum Framing {
     /// Headers end at `headers`; the message (body decoded in `body`) ends at `end`.
-    Complete { headers: usize, end: usize, body: Vec<u8> },
+    Complete {
+        headers: usize,
+        end: usize,
+        body: Vec<u8>,
+    },
     NeedMore,
+    /// The headers say the message takes this many bytes in all; fewer are here.
+    NeedTotal(usize),
     NotHttp,
 }
 
@@ -185,9 +205,8 @@ fn frame(buf: &[u8], closed: bool, response_to_head: bool) -> Framing {
     let first = buf.split(|&b| b == b'\n').next().unwrap_or(&[]);
     let Some(start) = start_line(trim_cr(first)) else {
         // Not a start line (yet): wait for the rest of a line that begins like one.
-        let begins_like_one = buf.starts_with(b"HTTP/") || METHODS.iter().any(|m| {
-            buf.len() > m.len() && buf.starts_with(m.as_bytes()) && buf[m.len()] == b' '
-        });
+        let begins_like_one = buf.starts_with(b"HTTP/")
+            || METHODS.iter().any(|m| buf.len() > m.len() && buf.starts_with(m.as_bytes()) && buf[m.len()] == b' ');
         let _ = begins_like_one;
         // A first line not yet ended may still be a start line: wait for its end.
         return if !buf.contains(&b'\n') { Framing::NeedMore } else { Framing::NotHttp };
@@ -215,7 +234,7 @@ fn frame(buf: &[u8], closed: bool, response_to_head: bool) -> Framing {
         BodyLength::Exactly(n) if rest.len() >= n => {
             Framing::Complete { headers: headers_end, end: headers_end + n, body: rest[..n].to_vec() }
         }
-        BodyLength::Exactly(_) => Framing::NeedMore,
+        BodyLength::Exactly(n) => Framing::NeedTotal(headers_end.saturating_add(n)),
         BodyLength::UntilClose if closed => {
             Framing::Complete { headers: headers_end, end: buf.len(), body: rest.to_vec() }
         }
@@ -279,6 +298,7 @@ pub(crate) fn on_data(ctx: &mut Ctx<'_>, conn: &mut HttpConn, dir: usize, data: 
         pending.extend_from_slice(&d.data);
     }
     let mut buf = std::mem::take(&mut conn.pending[dir]);
+    conn.expected[dir] = None;
     let mut at = 0;
     while at < buf.len() {
         let head = conn.requests.front().is_some_and(|r| r.head);
@@ -288,6 +308,10 @@ pub(crate) fn on_data(ctx: &mut Ctx<'_>, conn: &mut HttpConn, dir: usize, data: 
                 at += end.max(1);
             }
             Framing::NeedMore => break,
+            Framing::NeedTotal(total) => {
+                conn.expected[dir] = Some(total - (buf.len() - at));
+                break;
+            }
             Framing::NotHttp => {
                 // Data without a start line: tshark still reads lines up to an empty one as
                 // headers, and shows what follows, to the end of the data, as the body.
@@ -334,8 +358,11 @@ fn start_line_cut(line: &[u8]) -> Option<StartLine<'_>> {
         let i = rest.iter().rposition(|&b| b == b' ')?;
         let (uri, version) = (&rest[..i], &rest[i + 1..]);
         let is_prefix = !version.is_empty() && b"HTTP/".starts_with(version);
-        (METHODS.iter().any(|m| m.as_bytes() == method) && is_prefix)
-            .then_some(StartLine::Request { method, uri, version })
+        (METHODS.iter().any(|m| m.as_bytes() == method) && is_prefix).then_some(StartLine::Request {
+            method,
+            uri,
+            version,
+        })
     })
 }
 
@@ -369,7 +396,11 @@ fn dissect(ctx: &mut Ctx<'_>, conn: &mut HttpConn, block: &[u8], body: Vec<u8>) 
             if conn.requests.len() >= MAX_PENDING_REQUESTS {
                 conn.requests.pop_front();
             }
-            conn.requests.push_back(Request { frame: ctx.meta.number, time_ns: ctx.meta.time_ns, head: method == b"HEAD" });
+            conn.requests.push_back(Request {
+                frame: ctx.meta.number,
+                time_ns: ctx.meta.time_ns,
+                head: method == b"HEAD",
+            });
             // Without a Host header, responses refer to the URI as sent.
             conn.last_uri = full_uri.or_else(|| Some(String::from_utf8_lossy(uri).into_owned()));
         }
@@ -387,7 +418,8 @@ fn dissect(ctx: &mut Ctx<'_>, conn: &mut HttpConn, block: &[u8], body: Vec<u8>) 
         if let Some(uri) = &conn.last_uri {
             out.text(Field::HttpResponseForUri, uri);
         }
-        let request = if code.is_some_and(|c| c / 100 == 1) { conn.requests.front().cloned() } else { conn.requests.pop_front() };
+        let request =
+            if code.is_some_and(|c| c / 100 == 1) { conn.requests.back().cloned() } else { conn.requests.pop_back() };
         if let Some(r) = request {
             out.push(Field::HttpTime, Value::Nanos(ctx.meta.time_ns - r.time_ns));
             out.uint(Field::HttpRequestIn, r.frame);
@@ -490,7 +522,8 @@ mod tests {
             Framing::Complete { end, body, .. } => assert_eq!((end, body.as_slice()), (req.len() - 3, &b"abc"[..])),
             other => panic!("{other:?}"),
         }
-        assert_eq!(frame(b"POST /p HTTP/1.1\r\nContent-Length: 4\r\n\r\nabc", false, false), Framing::NeedMore);
+        let cut = b"POST /p HTTP/1.1\r\nContent-Length: 4\r\n\r\nabc";
+        assert_eq!(frame(cut, false, false), Framing::NeedTotal(cut.len() + 1));
         let chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2;x=y\r\nde\r\n0\r\n\r\n";
         match frame(chunked, false, false) {
             Framing::Complete { end, body, .. } => assert_eq!((end, body.as_slice()), (chunked.len(), &b"abcde"[..])),
@@ -499,7 +532,10 @@ mod tests {
         let until_close = b"HTTP/1.0 200 OK\r\nServer: x\r\n\r\nhello";
         assert_eq!(frame(until_close, false, false), Framing::NeedMore);
         assert!(matches!(frame(until_close, true, false), Framing::Complete { end: 35, .. }));
-        assert!(matches!(frame(b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n", false, true), Framing::Complete { .. }));
+        assert!(matches!(
+            frame(b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n", false, true),
+            Framing::Complete { .. }
+        ));
         assert_eq!(frame(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 and more\n", false, false), Framing::NotHttp);
     }
 

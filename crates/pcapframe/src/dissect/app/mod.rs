@@ -17,7 +17,7 @@ use std::collections::HashMap;
 
 use super::Ctx;
 use crate::fields::{FieldSet, FIELDS};
-use stream::InOrder;
+use stream::{Hold, InOrder};
 
 /// Which application protocols have a wanted field.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -79,8 +79,13 @@ enum Protocol {
     /// DNS over TCP: messages with a two-byte length prefix.
     Dns([Vec<u8>; 2]),
     /// FTP's control connection; which direction the server sends.
-    Ftp { server_dir: usize },
-    Smtp { server_dir: usize, conn: smtp::SmtpConn },
+    Ftp {
+        server_dir: usize,
+    },
+    Smtp {
+        server_dir: usize,
+        conn: smtp::SmtpConn,
+    },
 }
 
 /// One TCP connection's application state.
@@ -111,7 +116,7 @@ pub(crate) fn over_udp(ctx: &mut Ctx<'_>, stream: u32, sport: u16, dport: u16, p
     let wants = ctx.state.app.wants;
     let is = |p: u16| sport == p || dport == p;
     if wants.dns && (is(dns::PORT) || is(dns::MDNS_PORT) || is(dns::LLMNR_PORT)) {
-        dns::dissect(ctx, Transport::Udp { stream }, payload);
+        dns::dissect_udp(ctx, stream, sport, dport, payload);
     } else if wants.dhcp && (is(67) || is(68) || is(4011)) {
         dhcp::dissect(ctx, payload);
     } else if wants.http && is(http::SSDP_PORT) {
@@ -153,6 +158,9 @@ pub(crate) fn over_tcp(ctx: &mut Ctx<'_>, seg: TcpData<'_>) {
             return;
         }
         conn.protocol = decide(ctx.state.app.wants, &seg);
+    } else if matches!(conn.protocol, Protocol::Other) && ctx.state.app.wants.tls && tls_heuristic(&seg) {
+        // A connection that turns to TLS (after STARTTLS, or a protocol of its own first).
+        conn.protocol = Protocol::Tls(Box::default());
     }
     let truncated = seg.payload.len() < seg.wire_len as usize;
     let delivery = if seg.wire_len == 0 {
@@ -163,10 +171,11 @@ pub(crate) fn over_tcp(ctx: &mut Ctx<'_>, seg: TcpData<'_>) {
         None
     } else {
         let holding = match &conn.protocol {
-            Protocol::Http(h) => h.is_pending(dir),
-            Protocol::Dns(pending) => !pending[dir].is_empty(),
-            Protocol::Ftp { .. } | Protocol::Smtp { .. } => false,
-            _ => true,
+            Protocol::Http(h) => h.hold(dir),
+            Protocol::Dns(pending) if pending[dir].is_empty() => Hold::No,
+            Protocol::Ftp { .. } | Protocol::Smtp { .. } => Hold::No,
+            Protocol::Tls(t) if !t.is_pending(dir) => Hold::No,
+            _ => Hold::Unknown,
         };
         conn.directions[dir].accept(seg.seq, seg.payload, holding)
     };
@@ -218,10 +227,18 @@ fn decide(wants: AppWants, seg: &TcpData<'_>) -> Protocol {
     if wants.http && (http::PORTS.iter().any(|&p| is(p)) || (!claimed && http::looks_like_http(seg.payload))) {
         return Protocol::Http(Box::default());
     }
-    if wants.tls && (tls::is_tls_port(seg.sport) || tls::is_tls_port(seg.dport) || tls::looks_like_tls(seg.payload)) {
+    if wants.tls && (tls::is_tls_port(seg.sport) || tls::is_tls_port(seg.dport) || tls_heuristic(seg)) {
         return Protocol::Tls(Box::default());
     }
     Protocol::Other
+}
+
+/// tshark tries its TLS heuristic on every segment of a connection whose ports no other
+/// dissector owns.
+fn tls_heuristic(seg: &TcpData<'_>) -> bool {
+    const OWNED: [u16; 10] = [21, 22, 23, 25, 53, 110, 587, 5222, 6346, 6888];
+    let owned = |p: u16| OWNED.contains(&p) || http::PORTS.contains(&p);
+    !owned(seg.sport) && !owned(seg.dport) && tls::looks_like_tls(seg.payload)
 }
 
 /// DNS over TCP: each message follows a two-byte length; a message is dissected on the frame

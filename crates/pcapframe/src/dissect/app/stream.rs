@@ -24,6 +24,19 @@ pub(crate) struct InOrder {
     last_was_one_byte: bool,
 }
 
+/// Whether the dissector waits for the rest of a message, so that segments past a gap are
+/// held for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Hold {
+    /// No message waits: a segment past a gap is delivered at once.
+    No,
+    /// A message of unknown length waits: everything past a gap is held.
+    Unknown,
+    /// A message waits for this many more bytes: a segment starting past them begins the
+    /// next message, and the waiting one is given up.
+    Bytes(usize),
+}
+
 /// The bytes a segment makes available, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Delivery<'a> {
@@ -43,7 +56,7 @@ impl InOrder {
     /// Returns the bytes that are now in order and were not delivered before. `holding`: the
     /// dissector waits for the rest of a message, so a segment past a gap is held for it (else
     /// it is delivered at once, after the gap).
-    pub fn accept<'a>(&mut self, seq: u32, payload: &'a [u8], holding: bool) -> Option<Delivery<'a>> {
+    pub fn accept<'a>(&mut self, seq: u32, payload: &'a [u8], hold: Hold) -> Option<Delivery<'a>> {
         let end = seq.wrapping_add(payload.len() as u32);
         let Some(next) = self.next else {
             self.next = Some(end);
@@ -55,9 +68,23 @@ impl InOrder {
             return None; // all seen before: a retransmission
         }
         if after(seq, next) {
-            if !holding && self.held.is_empty() {
+            let past_message = match hold {
+                Hold::No => true,
+                Hold::Unknown => false,
+                Hold::Bytes(n) => !after(next.wrapping_add(n as u32), seq),
+            };
+            if past_message && self.held.is_empty() {
                 self.next = Some(end);
                 return Some(Delivery { data: Cow::Borrowed(payload), gap: true });
+            }
+            if past_message {
+                // Give up the waiting message: carry on from this segment (and what follows it).
+                self.held.retain(|&s, _| !after(seq, s));
+                self.held_bytes = self.held.values().map(Vec::len).sum();
+                self.next = Some(end);
+                let mut data = payload.to_vec();
+                self.release(&mut data);
+                return Some(Delivery { data: Cow::Owned(data), gap: true });
             }
             return self.hold(seq, payload);
         }
@@ -126,7 +153,7 @@ mod tests {
     use super::*;
 
     fn accept(s: &mut InOrder, seq: u32, payload: &'static [u8]) -> Option<(Vec<u8>, bool)> {
-        s.accept(seq, payload, true).map(|d| (d.data.into_owned(), d.gap))
+        s.accept(seq, payload, Hold::Unknown).map(|d| (d.data.into_owned(), d.gap))
     }
 
     #[test]
@@ -151,16 +178,25 @@ mod tests {
     #[test]
     fn delivers_past_a_gap_at_once_when_no_message_waits() {
         let mut s = InOrder::default();
-        s.accept(1, b"ab", false);
-        let d = s.accept(5, b"ef", false).unwrap();
+        s.accept(1, b"ab", Hold::No);
+        let d = s.accept(5, b"ef", Hold::No).unwrap();
         assert!(d.gap && *d.data == *b"ef");
-        assert_eq!(s.accept(3, b"cd", false), None, "the late filler is a retransmission");
+        assert_eq!(s.accept(3, b"cd", Hold::No), None, "the late filler is a retransmission");
+    }
+
+    #[test]
+    fn a_segment_past_the_waiting_message_begins_the_next() {
+        let mut s = InOrder::default();
+        s.accept(1, b"ab", Hold::No);
+        assert_eq!(s.accept(5, b"ef", Hold::Bytes(6)), None, "within the message (3..9): held");
+        let d = s.accept(9, b"NEXT", Hold::Bytes(6)).unwrap();
+        assert!(d.gap && *d.data == *b"NEXT", "9.. begins the next message");
     }
 
     #[test]
     fn data_after_a_zero_window_probe_overlaps_it() {
         let mut s = InOrder::default();
-        s.accept(1, b"ab", true);
+        s.accept(1, b"ab", Hold::Unknown);
         assert_eq!(accept(&mut s, 3, b"c"), Some((b"c".to_vec(), false)), "the probe");
         assert_eq!(accept(&mut s, 3, b"c"), None, "the probe again");
         assert_eq!(accept(&mut s, 3, b"cde"), Some((b"de".to_vec(), false)));
@@ -171,8 +207,8 @@ mod tests {
         let mut s = InOrder::default();
         accept(&mut s, 1, b"ab");
         static BIG: [u8; MAX_HELD_BYTES] = [7; MAX_HELD_BYTES];
-        assert_eq!(s.accept(10, &BIG[..MAX_HELD_BYTES - 1], true), None);
-        let d = s.accept(10 + MAX_HELD_BYTES as u32, b"zz", true).unwrap();
+        assert_eq!(s.accept(10, &BIG[..MAX_HELD_BYTES - 1], Hold::Unknown), None);
+        let d = s.accept(10 + MAX_HELD_BYTES as u32, b"zz", Hold::Unknown).unwrap();
         assert!(d.gap && d.data.len() == MAX_HELD_BYTES - 1);
     }
 
