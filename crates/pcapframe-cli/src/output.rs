@@ -55,6 +55,15 @@ pub fn run(req: &FieldsRequest) -> ExitCode {
                 limits(req).tracking.max_conversations
             );
         }
+        if outcome.dropped_app > 0 {
+            eprintln!(
+                "pcapframe: the pending application data of {} TCP connections was dropped to stay within \
+                 {} bytes per connection and {} in all; the messages they waited for have no fields",
+                outcome.dropped_app,
+                limits(req).tracking.max_app_connection_bytes,
+                limits(req).tracking.max_app_total_bytes
+            );
+        }
         if !outcome.coverage.is_complete() {
             eprintln!("pcapframe: warning: {}", outcome.coverage);
         }
@@ -78,6 +87,7 @@ pub fn run(req: &FieldsRequest) -> ExitCode {
 struct Outcome {
     problem: Option<CaptureError>,
     retired: u64,
+    dropped_app: u64,
     coverage: Coverage,
 }
 
@@ -136,7 +146,12 @@ fn print_text(req: &FieldsRequest) -> Result<Outcome, String> {
     };
     write_out(&mut sink, &mut line)?;
     sink.flush().map_err(|e| format!("writing output: {e}"))?;
-    Ok(Outcome { problem, retired: scanner.retired_conversations(), coverage: scanner.coverage() })
+    Ok(Outcome {
+        problem,
+        retired: scanner.retired_conversations(),
+        dropped_app: scanner.dropped_app_connections(),
+        coverage: scanner.coverage(),
+    })
 }
 
 /// CSV has no bytes type: binary columns (`eth.padding`, `eth.trailer`) become hex text, as tshark
@@ -188,5 +203,10 @@ fn write_table(req: &FieldsRequest, path: &str) -> Result<Outcome, String> {
         other => return Err(format!("unknown output extension '.{other}' (parquet, csv or arrow)")),
     };
     written.map_err(|e| format!("writing {path}: {e}"))?;
-    Ok(Outcome { problem: partial.problem, retired: partial.retired_conversations, coverage: partial.coverage })
+    Ok(Outcome {
+        problem: partial.problem,
+        retired: partial.retired_conversations,
+        dropped_app: partial.dropped_app_connections,
+        coverage: partial.coverage,
+    })
 }

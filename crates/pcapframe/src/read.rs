@@ -76,6 +76,9 @@ pub struct PartialRead {
     /// Conversations retired to stay within [`crate::limits::TrackLimits`]; when non-zero, stream
     /// numbers after the first returning conversation may differ from tshark's.
     pub retired_conversations: u64,
+    /// TCP connections whose data held for an application dissector was dropped to stay within
+    /// [`crate::limits::TrackLimits`]: the message each waited for has no fields.
+    pub dropped_app_connections: u64,
     /// pcapng blocks skipped and frames whose link layer was not decoded: empty when nothing
     /// was passed over (see [`Coverage`]).
     pub coverage: Coverage,
@@ -184,6 +187,7 @@ impl Plan {
             frame,
             problem,
             retired_conversations: scanner.retired_conversations(),
+            dropped_app_connections: scanner.dropped_app_connections(),
             coverage: scanner.coverage(),
         })
     }

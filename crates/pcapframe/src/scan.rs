@@ -55,6 +55,12 @@ impl<'r> Scanner<'r> {
         self.dissector.dropped_unacked_segments()
     }
 
+    /// TCP connections whose pending application data was dropped to stay within the caps
+    /// (see [`crate::Dissector::dropped_app_connections`]).
+    pub fn dropped_app_connections(&self) -> u64 {
+        self.dissector.dropped_app_connections()
+    }
+
     /// What was passed over so far: skipped pcapng blocks and frames of undecoded link types.
     pub fn coverage(&self) -> Coverage {
         let mut coverage = self.reader.coverage().clone();

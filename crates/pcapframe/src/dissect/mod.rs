@@ -63,7 +63,7 @@ impl State {
             tcp: if analyse_tcp { tcp.with_analysis(limits.max_unacked_segments) } else { tcp },
             udp: UdpTracker::new(limits.max_conversations),
             defrag: Defragmenter::new(limits.fragments),
-            app: app::AppState::new(wanted),
+            app: app::AppState::new(wanted, &limits),
         }
     }
 }
@@ -109,6 +109,13 @@ impl Dissector {
     /// [`TrackLimits::max_unacked_segments`]: ACKs of them get no `tcp.analysis.acks_frame`.
     pub fn dropped_unacked_segments(&self) -> u64 {
         self.state.tcp.dropped_unacked()
+    }
+
+    /// TCP connections whose data held for an application dissector was dropped to stay within
+    /// [`TrackLimits::max_app_connection_bytes`] and [`TrackLimits::max_app_total_bytes`] (or
+    /// forgotten past `max_conversations` connections): the message they waited for gets no fields.
+    pub fn dropped_app_connections(&self) -> u64 {
+        self.state.app.dropped
     }
 
     /// Frames seen so far whose link type is not decoded (they get only `frame.*` fields).

@@ -19,6 +19,13 @@ pub struct TrackLimits {
     /// `ack_rtt`, `bytes_in_flight` and `rto`. Past it the oldest is forgotten (and counted): a
     /// later ACK of it gets no `acks_frame`. 32 bytes each; only kept when analysis fields are read.
     pub max_unacked_segments: usize,
+    /// Bytes one TCP connection may hold for its application dissector (HTTP, TLS, DNS over
+    /// TCP): an incomplete message, and segments held after a gap. Past it the connection's
+    /// pending data is dropped (and counted): that message gets no fields.
+    pub max_app_connection_bytes: usize,
+    /// Bytes all connections together may hold for application dissectors. Past it the
+    /// connection that grew is dropped as above.
+    pub max_app_total_bytes: usize,
 }
 
 impl Default for TrackLimits {
@@ -27,6 +34,8 @@ impl Default for TrackLimits {
             max_conversations: 500_000,
             fragments: super::FragmentLimits::default(),
             max_unacked_segments: 4096,
+            max_app_connection_bytes: 32 << 20,
+            max_app_total_bytes: 512 << 20,
         }
     }
 }

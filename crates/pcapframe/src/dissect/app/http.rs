@@ -21,9 +21,8 @@ pub(crate) const PORTS: [u16; 12] = [80, 631, 1900, 2710, 2869, 3128, 3132, 3689
 /// SSDP's UDP port: its datagrams are HTTP messages.
 pub(crate) const SSDP_PORT: u16 = 1900;
 
-/// The largest message (headers and body) kept while waiting for its end; a longer one is
-/// dropped (counted in [`HttpConn::dropped_messages`]).
-pub(crate) const MAX_MESSAGE_BYTES: usize = 16 << 20;
+/// The most bytes a compressed body is decoded to.
+const MAX_DECODED_BYTES: usize = 64 << 20;
 
 /// The most requests remembered per connection while awaiting their responses.
 const MAX_PENDING_REQUESTS: usize = 256;
@@ -76,10 +75,12 @@ pub(crate) struct HttpConn {
     requests: VecDeque<Request>,
     /// The full URI of the last request (for `http.response_for.uri`).
     last_uri: Option<String>,
+    /// Data without a start line is shown as a body (on port 80; elsewhere it is left alone).
+    continuations: bool,
+    /// The last request was HTTP/0.9 (no version): its response is a bare body.
+    http09: Option<usize>,
     /// Bytes each direction's pending message still needs, when its headers say.
     expected: [Option<usize>; 2],
-    /// Messages dropped for exceeding [`MAX_MESSAGE_BYTES`].
-    pub dropped_messages: u64,
 }
 
 /// The start line of a message.
@@ -99,6 +100,26 @@ enum StartLine<'a> {
 }
 
 impl HttpConn {
+    /// A connection; `continuations`: show data without a start line as a body (port 80).
+    pub fn new(continuations: bool) -> Self {
+        HttpConn { continuations, ..HttpConn::default() }
+    }
+
+    /// Bytes held in both directions.
+    pub fn buffered(&self) -> usize {
+        self.pending[0].len() + self.pending[1].len()
+    }
+
+    /// Whether data without a start line is shown as a body.
+    pub fn shows_continuations(&self) -> bool {
+        self.continuations
+    }
+
+    /// Whether data in direction `dir` answers an HTTP/0.9 request (sent the other way).
+    fn http09_response_due(&self, dir: usize) -> bool {
+        self.http09 == Some(1 - dir)
+    }
+
     /// Whether direction `dir` waits for the rest of a message, and for how many bytes.
     pub fn hold(&self, dir: usize) -> Hold {
         match (self.pending[dir].is_empty(), self.expected[dir]) {
@@ -290,11 +311,6 @@ pub(crate) fn on_data(ctx: &mut Ctx<'_>, conn: &mut HttpConn, dir: usize, data: 
         if d.gap {
             pending.clear();
         }
-        if pending.len() + d.data.len() > MAX_MESSAGE_BYTES {
-            pending.clear();
-            conn.dropped_messages += 1;
-            return;
-        }
         pending.extend_from_slice(&d.data);
     }
     let mut buf = std::mem::take(&mut conn.pending[dir]);
@@ -304,6 +320,12 @@ pub(crate) fn on_data(ctx: &mut Ctx<'_>, conn: &mut HttpConn, dir: usize, data: 
         let head = conn.requests.front().is_some_and(|r| r.head);
         match frame(&buf[at..], fin, head) {
             Framing::Complete { headers, end, body } => {
+                let first = buf[at..at + headers].split(|&b| b == b'\n').next().unwrap_or(&[]);
+                match start_line(trim_cr(first)) {
+                    Some(StartLine::Request { version: [], .. }) => conn.http09 = Some(dir),
+                    Some(StartLine::Request { .. }) => conn.http09 = None,
+                    _ => {}
+                }
                 dissect(ctx, conn, &buf[at..at + headers], body);
                 at += end.max(1);
             }
@@ -313,11 +335,23 @@ pub(crate) fn on_data(ctx: &mut Ctx<'_>, conn: &mut HttpConn, dir: usize, data: 
                 break;
             }
             Framing::NotHttp => {
-                // Data without a start line: tshark still reads lines up to an empty one as
-                // headers, and shows what follows, to the end of the data, as the body.
-                let Some(end) = header_end(&buf[at..]) else { break };
-                let body = &buf[at + end..];
-                if !body.is_empty() {
+                // Data without a start line (a body whose start was not seen): tshark reads
+                // lines up to an empty one as headers and shows the rest as the body; without
+                // an empty line, all of it is the body. An HTTP/0.9 response is all body.
+                let rest = &buf[at..];
+                let body = if !conn.continuations {
+                    None // off port 80, tshark leaves data that is not HTTP to TCP
+                } else if conn.http09_response_due(dir) {
+                    Some(rest)
+                } else {
+                    // Lines up to an empty one are taken as headers; without one, all is body
+                    // when it begins with ASCII text.
+                    match header_end(rest) {
+                        Some(end) => Some(&rest[end..]),
+                        None => rest.first().filter(|b| b.is_ascii()).map(|_| rest),
+                    }
+                };
+                if let Some(body) = body.filter(|b| !b.is_empty()) {
                     ctx.out.text_ascii(Field::HttpFileData, body.split(|&b| b == 0).next().unwrap_or(&[]));
                 }
                 at = buf.len();
@@ -479,7 +513,7 @@ fn basic_credentials(value: &[u8]) -> Option<Vec<u8>> {
 fn decoded(block: &[u8], body: Vec<u8>) -> Option<Vec<u8>> {
     let Some(encoding) = header(block, "content-encoding") else { return Some(body) };
     let mut out = Vec::new();
-    let limit = MAX_MESSAGE_BYTES as u64;
+    let limit = MAX_DECODED_BYTES as u64;
     let ok = if encoding.eq_ignore_ascii_case(b"gzip") || encoding.eq_ignore_ascii_case(b"x-gzip") {
         flate2::read::MultiGzDecoder::new(body.as_slice()).take(limit).read_to_end(&mut out).is_ok()
     } else if encoding.eq_ignore_ascii_case(b"deflate") {

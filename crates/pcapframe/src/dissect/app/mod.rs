@@ -17,6 +17,7 @@ use std::collections::HashMap;
 
 use super::Ctx;
 use crate::fields::{FieldSet, FIELDS};
+use crate::track::TrackLimits;
 use stream::{Hold, InOrder};
 
 /// Which application protocols have a wanted field.
@@ -64,6 +65,15 @@ pub(crate) struct AppState {
     pub dns: dns::DnsState,
     /// TCP connections carrying a wanted protocol, by `tcp.stream`.
     conns: HashMap<u32, Connection>,
+    /// Bytes all connections hold, and the caps.
+    buffered: usize,
+    max_connection_bytes: usize,
+    max_total_bytes: usize,
+    max_connections: usize,
+    /// Lookups so far (a logical clock, to retire the idlest connections).
+    clock: u64,
+    /// Connections whose pending data was dropped to stay within the caps.
+    pub dropped: u64,
 }
 
 /// The application protocol of a TCP connection, decided by its ports or its first data.
@@ -93,11 +103,69 @@ enum Protocol {
 struct Connection {
     directions: [InOrder; 2],
     protocol: Protocol,
+    last_used: u64,
+}
+
+impl Connection {
+    /// Bytes held for the dissector: incomplete messages, and segments past a gap.
+    fn buffered(&self) -> usize {
+        let held = self.directions[0].held_bytes() + self.directions[1].held_bytes();
+        held + match &self.protocol {
+            Protocol::Http(h) => h.buffered(),
+            Protocol::Tls(t) => t.buffered(),
+            Protocol::Dns(pending) => pending[0].len() + pending[1].len(),
+            _ => 0,
+        }
+    }
+
+    /// Forgets the pending data (the protocol stays what it was).
+    fn drop_pending(&mut self) {
+        self.directions = Default::default();
+        self.protocol = match &self.protocol {
+            Protocol::Http(h) => {
+                Protocol::Http(Box::new(http::HttpConn::new(h.shows_continuations())))
+            }
+            Protocol::Tls(_) => Protocol::Tls(Box::default()),
+            Protocol::Dns(_) => Protocol::Dns(Default::default()),
+            Protocol::Ftp { server_dir } => Protocol::Ftp { server_dir: *server_dir },
+            Protocol::Smtp { server_dir, .. } => Protocol::Smtp { server_dir: *server_dir, conn: Default::default() },
+            Protocol::Undecided => Protocol::Undecided,
+            Protocol::Other => Protocol::Other,
+        };
+    }
 }
 
 impl AppState {
-    pub fn new(wanted: &FieldSet) -> Self {
-        AppState { wants: AppWants::of(wanted), ..AppState::default() }
+    pub fn new(wanted: &FieldSet, limits: &TrackLimits) -> Self {
+        AppState {
+            wants: AppWants::of(wanted),
+            max_connection_bytes: limits.max_app_connection_bytes,
+            max_total_bytes: limits.max_app_total_bytes,
+            max_connections: limits.max_conversations.max(4),
+            ..AppState::default()
+        }
+    }
+
+    /// Keeps the connection table within its cap: past it, the idlest quarter is forgotten
+    /// (their pending data dropped and counted).
+    fn make_room(&mut self) {
+        if self.conns.len() < self.max_connections {
+            return;
+        }
+        let mut stamps: Vec<u64> = self.conns.values().map(|c| c.last_used).collect();
+        stamps.sort_unstable();
+        let cutoff = stamps[stamps.len() / 4];
+        let before = self.conns.len();
+        let mut freed = 0;
+        self.conns.retain(|_, c| {
+            let keep = c.last_used > cutoff;
+            if !keep {
+                freed += c.buffered();
+            }
+            keep
+        });
+        self.buffered -= freed.min(self.buffered);
+        self.dropped += (before - self.conns.len()) as u64;
     }
 }
 
@@ -145,13 +213,18 @@ pub(crate) struct TcpData<'a> {
 
 /// A TCP segment of a connection that may carry a wanted application protocol.
 pub(crate) fn over_tcp(ctx: &mut Ctx<'_>, seg: TcpData<'_>) {
-    let Some(conn) = ctx.state.app.conns.get_mut(&seg.stream) else {
+    let app = &mut ctx.state.app;
+    app.clock += 1;
+    let clock = app.clock;
+    if !app.conns.contains_key(&seg.stream) {
         if seg.payload.is_empty() {
             return;
         }
-        ctx.state.app.conns.insert(seg.stream, Connection::default());
-        return over_tcp(ctx, seg);
-    };
+        app.make_room();
+        app.conns.insert(seg.stream, Connection::default());
+    }
+    let Some(conn) = ctx.state.app.conns.get_mut(&seg.stream) else { return };
+    conn.last_used = clock;
     let dir = usize::from(seg.dir & 1);
     if matches!(conn.protocol, Protocol::Undecided) {
         if seg.payload.is_empty() {
@@ -180,6 +253,7 @@ pub(crate) fn over_tcp(ctx: &mut Ctx<'_>, seg: TcpData<'_>) {
         conn.directions[dir].accept(seg.seq, seg.payload, holding)
     };
     let mut conn = std::mem::take(conn);
+    let before = conn.buffered();
     match &mut conn.protocol {
         Protocol::Http(h) if truncated => http::on_truncated(ctx, h, seg.payload),
         Protocol::Http(h) => http::on_data(ctx, h, dir, delivery, seg.fin),
@@ -205,7 +279,17 @@ pub(crate) fn over_tcp(ctx: &mut Ctx<'_>, seg: TcpData<'_>) {
         }
         Protocol::Undecided | Protocol::Other => {}
     }
-    ctx.state.app.conns.insert(seg.stream, conn);
+    let app = &mut ctx.state.app;
+    let after = conn.buffered();
+    let total = (app.buffered + after).saturating_sub(before);
+    if after > app.max_connection_bytes || total > app.max_total_bytes {
+        conn.drop_pending();
+        app.dropped += 1;
+        app.buffered = total - after;
+    } else {
+        app.buffered = total;
+    }
+    app.conns.insert(seg.stream, conn);
 }
 
 /// The protocol of a connection from its ports, else from its first data.
@@ -225,7 +309,8 @@ fn decide(wants: AppWants, seg: &TcpData<'_>) -> Protocol {
     // Ports whose own dissector tshark prefers to HTTP's heuristics.
     let claimed = [21, 22, 23, 25, 53, 110, 143, 443, 587, 993, 995].iter().any(|&p| is(p));
     if wants.http && (http::PORTS.iter().any(|&p| is(p)) || (!claimed && http::looks_like_http(seg.payload))) {
-        return Protocol::Http(Box::default());
+        let continuations = is(80);
+        return Protocol::Http(Box::new(http::HttpConn::new(continuations)));
     }
     if wants.tls && (tls::is_tls_port(seg.sport) || tls::is_tls_port(seg.dport) || tls_heuristic(seg)) {
         return Protocol::Tls(Box::default());

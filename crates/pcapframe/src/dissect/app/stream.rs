@@ -52,6 +52,11 @@ fn after(a: u32, b: u32) -> bool {
 }
 
 impl InOrder {
+    /// Bytes held after a gap.
+    pub fn held_bytes(&self) -> usize {
+        self.held_bytes
+    }
+
     /// Takes a segment starting at relative sequence `seq` with `payload` (all of it captured).
     /// Returns the bytes that are now in order and were not delivered before. `holding`: the
     /// dissector waits for the rest of a message, so a segment past a gap is held for it (else

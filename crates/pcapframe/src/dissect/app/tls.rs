@@ -70,9 +70,13 @@ pub(crate) struct TlsConn {
 }
 
 impl TlsConn {
+    /// Bytes held in both directions.
+    pub(crate) fn buffered(&self) -> usize {
+        self.dirs.iter().map(|d| d.pending.len() + d.fragment.len()).sum()
+    }
+
     /// Whether direction `dir` waits for the rest of a record (tshark's TCP reassembly then
     /// holds a segment that follows a gap; otherwise the segment is dissected at once).
-    #[allow(dead_code)] // for the TCP layer's `holding` decision
     pub(crate) fn is_pending(&self, dir: usize) -> bool {
         !self.dirs[dir & 1].pending.is_empty()
     }
