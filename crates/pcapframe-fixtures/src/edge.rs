@@ -41,6 +41,7 @@ pub fn all() -> Vec<Fixture> {
     all.extend(crate::edge_tunnels::all());
     all.extend(crate::edge_wlan::all());
     all.extend(crate::edge_tcp_analysis::all());
+    all.extend(crate::edge_app_reassembly::all());
     all
 }
 

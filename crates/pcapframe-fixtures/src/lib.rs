@@ -2,11 +2,14 @@
 //!
 //! [`writer`] writes pcap and pcapng, [`packet`] builds valid packets with etherparse,
 //! [`edge`] makes one small capture per edge case (with [`edge_links`] for link layers,
-//! [`edge_tunnels`] for tunnels, [`edge_wlan`] for 802.11 and [`edge_tcp_analysis`] for TCP
-//! sequence analysis).
+//! [`edge_tunnels`] for tunnels, [`edge_wlan`] for 802.11, [`edge_tcp_analysis`] for TCP
+//! sequence analysis and [`edge_app_reassembly`] for application messages over TCP reassembly,
+//! with [`deflate`] for its compressed bodies).
 
 pub mod bench;
+pub mod deflate;
 pub mod edge;
+pub mod edge_app_reassembly;
 pub mod edge_links;
 pub mod edge_tcp_analysis;
 pub mod edge_tunnels;

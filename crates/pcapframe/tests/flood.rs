@@ -78,6 +78,21 @@ impl FloodCapture {
         Self::ipv4_frame([10, 0, 0, 1], 6, false, i as u16, &tcp)
     }
 
+    /// Frame `i` opens connection `i` (from 10.x.y.z, the low 24 bits of `i`) with one segment:
+    /// an HTTP POST whose headers promise 100,000 bytes of body, of which 1,000 follow.
+    fn half_finished_post(i: u32) -> Vec<u8> {
+        let mut tcp = vec![0; 20];
+        tcp[0..2].copy_from_slice(&(1024 + (i % 60000) as u16).to_be_bytes());
+        tcp[2..4].copy_from_slice(&80u16.to_be_bytes());
+        tcp[4..8].copy_from_slice(&i.to_be_bytes());
+        tcp[12] = 0x50;
+        tcp[13] = 0x18;
+        tcp[14..16].copy_from_slice(&64240u16.to_be_bytes());
+        tcp.extend(b"POST /upload HTTP/1.1\r\nHost: flood.example\r\nContent-Length: 100000\r\n\r\n");
+        tcp.extend([0x62; 1000]);
+        Self::ipv4_frame([10, (i >> 16) as u8, (i >> 8) as u8, i as u8], 6, false, i as u16, &tcp)
+    }
+
     fn ipv4_frame(src: [u8; 4], proto: u8, fragment: bool, id: u16, payload: &[u8]) -> Vec<u8> {
         let mut frame = vec![0, 0x1d, 0xd9, 1, 2, 3, 0, 0x0f, 0xcc, 4, 5, 6, 0x08, 0x00];
         let total = (20 + payload.len()) as u16;
@@ -147,7 +162,12 @@ fn millions_of_distinct_flows_stream_in_bounded_memory() {
 fn a_connection_never_acknowledged_streams_in_bounded_memory() {
     const SEGMENTS: u32 = 1_000_000;
     const MAX_UNACKED: usize = 1_000;
-    let limits = TrackLimits { max_unacked_segments: MAX_UNACKED, ..TrackLimits::default() };
+    // Its data, on port 80, never ends an HTTP line: what HTTP holds for it is capped as well.
+    let limits = TrackLimits {
+        max_unacked_segments: MAX_UNACKED,
+        max_app_connection_bytes: 256 * 1024,
+        ..TrackLimits::default()
+    };
     let ((last_in_flight, dropped), peak) = common::peak_heap_of(|| {
         let reader =
             CaptureReader::new(FloodCapture::new(SEGMENTS, FloodCapture::never_acked), ReaderLimits::default())
@@ -164,4 +184,36 @@ fn a_connection_never_acknowledged_streams_in_bounded_memory() {
     assert_eq!(last_in_flight, Some(Value::UInt(MAX_UNACKED as u64 * 100)));
     assert!(peak < 4 * 1024 * 1024, "peak heap {peak} bytes over {SEGMENTS} segments");
     eprintln!("{SEGMENTS} segments never acknowledged, {dropped} forgotten, peak heap {} KiB", peak / 1024);
+}
+
+/// A million connections that each leave an HTTP message half sent: the connections whose data
+/// the HTTP dissector holds stay within the conversation cap (the idlest dropped and counted),
+/// and all they hold within the total cap.
+#[test]
+fn half_finished_http_messages_stream_in_bounded_memory() {
+    const CONNECTIONS: u32 = 1_000_000;
+    for (max_conversations, max_total) in [(MAX_CONVERSATIONS, 512 << 20), (20_000, 4 << 20)] {
+        let limits = TrackLimits { max_conversations, max_app_total_bytes: max_total, ..TrackLimits::default() };
+        let ((requests, dropped), peak) = common::peak_heap_of(|| {
+            let capture = FloodCapture::new(CONNECTIONS, FloodCapture::half_finished_post);
+            let reader = CaptureReader::new(capture, ReaderLimits::default()).unwrap();
+            let wanted: FieldSet = [Field::HttpRequestMethod, Field::TcpStream].into_iter().collect();
+            let mut scanner = Scanner::with_limits(reader, wanted, limits);
+            let mut requests = 0;
+            while let Some(frame) = scanner.next_frame().unwrap() {
+                requests += frame.all(Field::HttpRequestMethod).count();
+            }
+            (requests, scanner.dropped_app_connections())
+        });
+        assert_eq!(requests, 0, "no message completes");
+        // Each connection holds about 1,070 bytes: the caps allow 10,000 connections, or 4 MiB.
+        let held_at_most = (max_conversations as u64).min(4 * 1024 * 1024 / 1_000);
+        assert!(dropped >= u64::from(CONNECTIONS) - 2 * held_at_most, "dropped {dropped}");
+        assert!(peak < 64 * 1024 * 1024, "peak heap {peak} bytes over {CONNECTIONS} connections");
+        eprintln!(
+            "{CONNECTIONS} half-finished HTTP messages, caps {max_conversations} connections / {max_total} bytes: \
+             {dropped} dropped, peak heap {} KiB",
+            peak / 1024
+        );
+    }
 }

@@ -128,6 +128,7 @@ fn decode(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) -> Option<()> {
                 wire_len: segment.payload_len,
                 payload,
                 fin: segment.flags & 0x001 != 0,
+                rst: segment.flags & 0x004 != 0,
             };
             app::over_tcp(ctx, data);
         }

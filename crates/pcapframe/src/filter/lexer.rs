@@ -46,8 +46,13 @@ pub(crate) fn tokenize(text: &str) -> Result<Vec<Token>, FilterError> {
         if c == b'"' || (c == b'r' && b.get(i + 1) == Some(&b'"')) {
             let raw = c == b'r';
             i += if raw { 2 } else { 1 };
-            let (value, end) = string(text, i, raw).ok_or_else(|| {
-                FilterError::at(text, start, b.len() - start, "The string is not terminated with a double quote.")
+            let (value, end) = string(text, i, raw).map_err(|message| {
+                FilterError::at(
+                    text,
+                    start,
+                    b.len() - start,
+                    &message.unwrap_or_else(|| "The string is not terminated with a double quote.".into()),
+                )
             })?;
             i = end;
             out.push(Token { tok: Tok::Str(value), start, len: i - start });
@@ -104,12 +109,14 @@ pub(crate) fn tokenize(text: &str) -> Result<Vec<Token>, FilterError> {
 }
 
 /// Reads a string body from `i` up to the closing quote; returns its bytes and the index after it.
-fn string(text: &str, mut i: usize, raw: bool) -> Option<(Vec<u8>, usize)> {
+/// A string's bytes and where it ends; the error is tshark's message for a bad escape, or
+/// `None` when the string is not terminated.
+fn string(text: &str, mut i: usize, raw: bool) -> Result<(Vec<u8>, usize), Option<String>> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     while i < b.len() {
         match b[i] {
-            b'"' => return Some((out, i + 1)),
+            b'"' => return Ok((out, i + 1)),
             b'\\' if raw => {
                 // Raw strings keep backslashes; an escaped quote still does not end the string.
                 out.push(b'\\');
@@ -120,7 +127,10 @@ fn string(text: &str, mut i: usize, raw: bool) -> Option<(Vec<u8>, usize)> {
                 i += 1;
             }
             b'\\' => {
-                let (bytes, used) = escape(&text[i + 1..])?;
+                let rest = &text[i + 1..];
+                let (bytes, used) = escape(rest).ok_or_else(|| {
+                    rest.chars().next().map(|c| format!("\\{c} is not a valid character escape sequence"))
+                })?;
                 out.extend(bytes);
                 i += 1 + used;
             }
@@ -130,7 +140,7 @@ fn string(text: &str, mut i: usize, raw: bool) -> Option<(Vec<u8>, usize)> {
             }
         }
     }
-    None
+    Err(None)
 }
 
 /// One escape sequence (after the backslash): its bytes and how many characters it used.

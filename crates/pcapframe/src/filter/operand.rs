@@ -112,7 +112,7 @@ fn protocol_markers(name: &str) -> Option<Vec<Field>> {
             Field::HttpResponse,
         ],
         "dns" => vec![Field::DnsId],
-        "tls" => vec![Field::TlsRecordContentType],
+        "tls" => vec![Field::TlsRecordVersion],
         "dhcp" => vec![Field::DhcpType],
         "ftp" => vec![Field::FtpRequestCommand, Field::FtpResponseCode],
         "smtp" => vec![Field::SmtpReqCommand, Field::SmtpResponseCode],

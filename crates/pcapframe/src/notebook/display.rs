@@ -93,7 +93,13 @@ mod tests {
     fn a_partial_read_shows_what_it_passed_over() {
         let frame = polars::df!("frame.number" => [1u64, 2]).unwrap();
         let mut coverage = Coverage::default();
-        let complete = PartialRead { frame, problem: None, retired_conversations: 0, dropped_app_connections: 0, coverage: coverage.clone() };
+        let complete = PartialRead {
+            frame,
+            problem: None,
+            retired_conversations: 0,
+            dropped_app_connections: 0,
+            coverage: coverage.clone(),
+        };
         let (text, html) = partial_read_bundle(&complete);
         assert!(!text.contains("warning") && !html.contains("warning"));
         coverage.skipped_blocks.insert(0x123, 2);

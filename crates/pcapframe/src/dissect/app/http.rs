@@ -7,7 +7,6 @@
 //! strict parser rejects (odd bytes in values, bare `\n` line ends), and the framing rules
 //! (HEAD, 1xx/204/304, until-FIN bodies) are tshark's, not a client's.
 
-use std::collections::VecDeque;
 use std::io::Read;
 
 use super::stream::{Delivery, Hold};
@@ -23,9 +22,6 @@ pub(crate) const SSDP_PORT: u16 = 1900;
 
 /// The most bytes a compressed body is decoded to.
 const MAX_DECODED_BYTES: usize = 64 << 20;
-
-/// The most requests remembered per connection while awaiting their responses.
-const MAX_PENDING_REQUESTS: usize = 256;
 
 /// Request methods that make a line a request line.
 const METHODS: [&str; 27] = [
@@ -71,8 +67,9 @@ struct Request {
 pub(crate) struct HttpConn {
     /// Each direction's bytes of a message not yet complete.
     pending: [Vec<u8>; 2],
-    /// Requests not yet answered, oldest first.
-    requests: VecDeque<Request>,
+    /// The last request not yet answered: tshark matches the next response with it (with
+    /// pipelined requests, the last one; earlier ones get no response).
+    last_request: Option<Request>,
     /// The full URI of the last request (for `http.response_for.uri`).
     last_uri: Option<String>,
     /// Data without a start line is shown as a body (on port 80; elsewhere it is left alone).
@@ -317,7 +314,7 @@ pub(crate) fn on_data(ctx: &mut Ctx<'_>, conn: &mut HttpConn, dir: usize, data: 
     conn.expected[dir] = None;
     let mut at = 0;
     while at < buf.len() {
-        let head = conn.requests.front().is_some_and(|r| r.head);
+        let head = conn.last_request.as_ref().is_some_and(|r| r.head);
         match frame(&buf[at..], fin, head) {
             Framing::Complete { headers, end, body } => {
                 let first = buf[at..at + headers].split(|&b| b == b'\n').next().unwrap_or(&[]);
@@ -427,14 +424,8 @@ fn dissect(ctx: &mut Ctx<'_>, conn: &mut HttpConn, block: &[u8], body: Vec<u8>) 
             if let Some(full) = &full_uri {
                 out.text(Field::HttpRequestFullUri, full);
             }
-            if conn.requests.len() >= MAX_PENDING_REQUESTS {
-                conn.requests.pop_front();
-            }
-            conn.requests.push_back(Request {
-                frame: ctx.meta.number,
-                time_ns: ctx.meta.time_ns,
-                head: method == b"HEAD",
-            });
+            conn.last_request =
+                Some(Request { frame: ctx.meta.number, time_ns: ctx.meta.time_ns, head: method == b"HEAD" });
             // Without a Host header, responses refer to the URI as sent.
             conn.last_uri = full_uri.or_else(|| Some(String::from_utf8_lossy(uri).into_owned()));
         }
@@ -448,13 +439,12 @@ fn dissect(ctx: &mut Ctx<'_>, conn: &mut HttpConn, block: &[u8], body: Vec<u8>) 
         }
     }
     header_fields(out, block);
-    if let StartLine::Response { code, .. } = start {
+    if let StartLine::Response { .. } = start {
         if let Some(uri) = &conn.last_uri {
             out.text(Field::HttpResponseForUri, uri);
         }
-        let request =
-            if code.is_some_and(|c| c / 100 == 1) { conn.requests.back().cloned() } else { conn.requests.pop_back() };
-        if let Some(r) = request {
+        // The last request, once: a second response (pipelined, or after a 100 Continue) gets none.
+        if let Some(r) = conn.last_request.take() {
             out.push(Field::HttpTime, Value::Nanos(ctx.meta.time_ns - r.time_ns));
             out.uint(Field::HttpRequestIn, r.frame);
         }

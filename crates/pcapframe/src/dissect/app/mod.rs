@@ -104,6 +104,8 @@ struct Connection {
     directions: [InOrder; 2],
     protocol: Protocol,
     last_used: u64,
+    /// Each direction sent a FIN.
+    fin: [bool; 2],
 }
 
 impl Connection {
@@ -122,9 +124,7 @@ impl Connection {
     fn drop_pending(&mut self) {
         self.directions = Default::default();
         self.protocol = match &self.protocol {
-            Protocol::Http(h) => {
-                Protocol::Http(Box::new(http::HttpConn::new(h.shows_continuations())))
-            }
+            Protocol::Http(h) => Protocol::Http(Box::new(http::HttpConn::new(h.shows_continuations()))),
             Protocol::Tls(_) => Protocol::Tls(Box::default()),
             Protocol::Dns(_) => Protocol::Dns(Default::default()),
             Protocol::Ftp { server_dir } => Protocol::Ftp { server_dir: *server_dir },
@@ -209,6 +209,8 @@ pub(crate) struct TcpData<'a> {
     pub payload: &'a [u8],
     /// The segment carries FIN.
     pub fin: bool,
+    /// The segment carries RST.
+    pub rst: bool,
 }
 
 /// A TCP segment of a connection that may carry a wanted application protocol.
@@ -280,6 +282,13 @@ pub(crate) fn over_tcp(ctx: &mut Ctx<'_>, seg: TcpData<'_>) {
         Protocol::Undecided | Protocol::Other => {}
     }
     let app = &mut ctx.state.app;
+    conn.fin[dir] |= seg.fin;
+    if seg.rst || conn.fin == [true, true] {
+        // The connection is over: forget it (a later segment starts afresh, as data alone).
+        app.buffered = app.buffered.saturating_sub(before);
+        app.conns.remove(&seg.stream);
+        return;
+    }
     let after = conn.buffered();
     let total = (app.buffered + after).saturating_sub(before);
     if after > app.max_connection_bytes || total > app.max_total_bytes {
