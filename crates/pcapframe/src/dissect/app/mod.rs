@@ -155,17 +155,17 @@ impl AppState {
         let mut stamps: Vec<u64> = self.conns.values().map(|c| c.last_used).collect();
         stamps.sort_unstable();
         let cutoff = stamps[stamps.len() / 4];
-        let before = self.conns.len();
-        let mut freed = 0;
+        let (mut freed, mut dropped) = (0, 0);
         self.conns.retain(|_, c| {
             let keep = c.last_used > cutoff;
-            if !keep {
+            if !keep && c.buffered() > 0 {
                 freed += c.buffered();
+                dropped += 1;
             }
             keep
         });
         self.buffered -= freed.min(self.buffered);
-        self.dropped += (before - self.conns.len()) as u64;
+        self.dropped += dropped;
     }
 }
 
