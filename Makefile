@@ -45,7 +45,7 @@ lint:
 unit: build
 	@echo "==> unit and integration tests"
 	$(CARGO) test --release --workspace --all-features --exclude pcapframe-cli
-	$(CARGO) test --release -p pcapframe-cli --bins --test cli
+	$(CARGO) test --release -p pcapframe-cli --bins --test cli --test answer_key
 
 parity: tshark build
 	@echo "==> parity with tshark (every core field, every capture; every filter of parity/filters.txt)"
