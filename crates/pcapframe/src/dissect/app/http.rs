@@ -76,6 +76,8 @@ pub(crate) struct HttpConn {
     continuations: bool,
     /// The last request was HTTP/0.9 (no version): its response is a bare body.
     http09: Option<usize>,
+    /// Each direction's pending bytes hold no line end yet (so new data without one needs no parse).
+    line_open: [bool; 2],
     /// Bytes each direction's pending message still needs, when its headers say.
     expected: [Option<usize>; 2],
 }
@@ -304,11 +306,17 @@ fn dechunk(buf: &[u8]) -> Option<(usize, Vec<u8>)> {
 /// In-order data (or only a FIN) of direction `dir`: dissects every message it completes.
 pub(crate) fn on_data(ctx: &mut Ctx<'_>, conn: &mut HttpConn, dir: usize, data: Option<Delivery<'_>>, fin: bool) {
     let pending = &mut conn.pending[dir];
+    let mut line_ended = false;
     if let Some(d) = data {
         if d.gap {
             pending.clear();
+            conn.line_open[dir] = false;
         }
         pending.extend_from_slice(&d.data);
+        line_ended = d.data.contains(&b'\n');
+    }
+    if conn.line_open[dir] && !line_ended {
+        return; // the first line still has no end: nothing new to parse (and no rescan)
     }
     let mut buf = std::mem::take(&mut conn.pending[dir]);
     conn.expected[dir] = None;
@@ -356,6 +364,7 @@ pub(crate) fn on_data(ctx: &mut Ctx<'_>, conn: &mut HttpConn, dir: usize, data: 
         }
     }
     buf.drain(..at);
+    conn.line_open[dir] = !buf.is_empty() && !buf.contains(&b'\n');
     conn.pending[dir] = buf;
 }
 

@@ -14,6 +14,7 @@ mod stream;
 mod tls;
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::Ctx;
 use crate::fields::{FieldSet, FIELDS};
@@ -64,7 +65,7 @@ pub(crate) struct AppState {
     pub wants: AppWants,
     pub dns: dns::DnsState,
     /// TCP connections carrying a wanted protocol, by `tcp.stream`.
-    conns: HashMap<u32, Connection>,
+    conns: HashMap<u32, Connection, BuildHasherDefault<StreamHasher>>,
     /// Bytes all connections hold, and the caps.
     buffered: usize,
     max_connection_bytes: usize,
@@ -74,6 +75,25 @@ pub(crate) struct AppState {
     clock: u64,
     /// Connections whose pending data was dropped to stay within the caps.
     pub dropped: u64,
+}
+
+/// Hashes `tcp.stream` numbers (small, dense, not attacker-chosen: the tracker assigns them) with
+/// one multiplication instead of SipHash.
+#[derive(Debug, Default, Clone, Copy)]
+struct StreamHasher(u64);
+
+impl Hasher for StreamHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
 }
 
 /// The application protocol of a TCP connection, decided by its ports or its first data.
