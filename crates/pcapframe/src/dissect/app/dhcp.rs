@@ -271,18 +271,8 @@ mod tests {
             b"\x0c\x02fi",
             b"\x35\x01\x05\x34\x01\x03\x0c\x03abc\x3d\x07\x01\x01\x02\x03\x04\x05\x06\xff",
         );
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        for _ in 0..5_000 {
-            let mut m = base.clone();
-            for _ in 0..4 {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                let i = (seed % m.len() as u64) as usize;
-                m[i] = (seed >> 32) as u8;
-            }
-            let cut = (seed >> 16) as usize % (m.len() + 1);
-            let _ = fields(&m[..cut])(Field::DhcpOptionHostname);
+        for m in super::super::mutants::mutants(&base, 5_000, 0x9e37_79b9_7f4a_7c15) {
+            let _ = fields(&m)(Field::DhcpOptionHostname);
         }
     }
 }

@@ -909,18 +909,8 @@ mod tests {
         for cut in 0..=base.len() {
             h.msg(&base[..cut]);
         }
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        for _ in 0..20_000 {
-            let mut m = base.clone();
-            for _ in 0..4 {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                let i = (seed % m.len() as u64) as usize;
-                m[i] = (seed >> 32) as u8;
-            }
-            let cut = (seed >> 16) as usize % (m.len() + 1);
-            h.msg(&m[..cut]);
+        for m in super::super::mutants::mutants(&base, 20_000, 0x2545_f491_4f6c_dd1d) {
+            h.msg(&m);
         }
     }
 }

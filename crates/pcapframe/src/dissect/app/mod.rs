@@ -9,6 +9,8 @@ mod dns;
 mod ftp;
 mod http;
 mod lines;
+#[cfg(test)]
+mod mutants;
 mod smtp;
 mod stream;
 mod tls;
