@@ -406,7 +406,7 @@ fn read_name(msg: &[u8], start: usize) -> Parse<Name> {
                 let low = u8_at(msg, pos).ok_or(Stop)?;
                 read += 1;
                 pos += 1;
-                wire_len.get_or_insert(pos - start);
+                wire_len.get_or_insert_with(|| pos - start);
                 let target = usize::from(b & 0x3f) << 8 | usize::from(low);
                 if target >= msg.len() {
                     return Err(Stop);
@@ -416,11 +416,11 @@ fn read_name(msg: &[u8], start: usize) -> Parse<Name> {
         }
         if read > msg.len() {
             // Only a loop reads more bytes than the message has.
-            let end = start + wire_len.unwrap_or(pos - start);
+            let end = start + wire_len.unwrap_or_else(|| pos.saturating_sub(start));
             return Ok(Name { text: "<Name contains a pointer that loops>".into(), end });
         }
     }
-    let end = start + wire_len.unwrap_or(pos - start);
+    let end = start + wire_len.unwrap_or_else(|| pos.saturating_sub(start));
     // tshark tests a name that starts with a pointer as a C string (a leading NUL makes it the
     // root, bit labels alone an empty name); other names by their shown length (bit labels
     // alone stop the dissection).
