@@ -32,12 +32,12 @@ fn decode(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) -> Option<()> {
     let payload = data.get(8..).unwrap_or(&[]);
     if sport == gtp::PORT || dport == gtp::PORT {
         gtp::dissect(ctx, payload);
-    } else if app.dns || app.dhcp || app.http {
-        // The application's message runs as far as the UDP length says (and was captured).
-        let end = usize::from(length).clamp(8, data.len().max(8));
-        app::over_udp(ctx, stream.unwrap_or(0), sport, dport, data.get(8..end).unwrap_or(&[]));
-        tunnel::over_udp(ctx, sport, dport, payload);
     } else {
+        if app.any_over_udp() {
+            // The application's message runs as far as the UDP length says (and was captured).
+            let end = usize::from(length).clamp(8, data.len().max(8));
+            app::over_udp(ctx, stream.unwrap_or(0), sport, dport, data.get(8..end).unwrap_or(&[]));
+        }
         tunnel::over_udp(ctx, sport, dport, payload);
     }
     Some(())

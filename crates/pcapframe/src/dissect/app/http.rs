@@ -224,11 +224,8 @@ enum Framing {
 fn frame(buf: &[u8], closed: bool, response_to_head: bool) -> Framing {
     let first = buf.split(|&b| b == b'\n').next().unwrap_or(&[]);
     let Some(start) = start_line(trim_cr(first)) else {
-        // Not a start line (yet): wait for the rest of a line that begins like one.
-        let begins_like_one = buf.starts_with(b"HTTP/")
-            || METHODS.iter().any(|m| buf.len() > m.len() && buf.starts_with(m.as_bytes()) && buf[m.len()] == b' ');
-        let _ = begins_like_one;
-        // A first line not yet ended may still be a start line: wait for its end.
+        // A first line not yet ended may still be a start line (tshark waits for its end,
+        // whatever it begins with); an ended one that is not is continuation data.
         return if !buf.contains(&b'\n') { Framing::NeedMore } else { Framing::NotHttp };
     };
     let Some(headers_end) = header_end(buf) else { return Framing::NeedMore };

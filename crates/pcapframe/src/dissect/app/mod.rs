@@ -55,6 +55,11 @@ impl AppWants {
         w
     }
 
+    /// Whether a protocol carried over UDP is wanted (DNS, DHCP, SSDP's HTTP).
+    pub fn any_over_udp(&self) -> bool {
+        self.dns || self.dhcp || self.http
+    }
+
     /// Whether a protocol carried over TCP is wanted (TCP segments then need tracking).
     pub fn any_over_tcp(&self) -> bool {
         self.dns || self.http || self.tls || self.ftp || self.smtp
