@@ -1,7 +1,7 @@
 //! Any text as a display filter: parsing never panics, and a parsed filter evaluates on a frame.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use pcapframe::fields::{Field, FieldSet, FrameValues, Value};
+use pcapframe::fields::{Field, FieldSet, FrameValues, Layer, Value};
 use pcapframe::DisplayFilter;
 
 fuzz_target!(|data: &[u8]| {
@@ -14,5 +14,9 @@ fuzz_target!(|data: &[u8]| {
     frame.uint(Field::TcpSrcport, 80u16);
     frame.push(Field::FrameTimeRelative, Value::Nanos(1_500_000_000));
     frame.bytes(Field::EthTrailer, b"leak");
+    frame.text(Field::HttpHost, "www.example.com");
+    frame.text(Field::DnsQryName, "campus.example");
+    frame.push(Field::DnsA, Value::Ipv4([203, 0, 113, 10]));
+    frame.mark(Layer::Http);
     let _ = filter.matches(&frame);
 });

@@ -1,4 +1,5 @@
-//! The CLI's path from bytes to field text: every core field of every frame, as tshark's text.
+//! The CLI's path from bytes to field text: every field (core, TCP analysis, application layer)
+//! of every frame, as tshark's text.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use pcapframe::capture::{CaptureReader, ReaderLimits};

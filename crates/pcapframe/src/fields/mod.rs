@@ -6,7 +6,7 @@ mod value;
 
 pub use registry::{Field, FieldDef, FieldType, FIELDS};
 pub use set::FieldSet;
-pub use value::{write_escaped, write_float, write_seconds, FrameValues, Value};
+pub use value::{write_escaped, write_float, write_seconds, FrameValues, Layer, Value};
 
 /// A field name that pcapframe does not know, with the nearest valid names.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -34,6 +34,35 @@ impl Value {
     }
 }
 
+/// An application protocol that a display filter can name, where the protocol's presence in a
+/// frame is not the presence of one of its fields: tshark marks a frame with the protocol whose
+/// dissector ran on it, which may show no field (continuation data, an SMTP message line, the
+/// first segment of a TLS record), and names some messages apart from their fields' prefix
+/// (SSDP shows `http.*` fields, mDNS and LLMNR show `dns.*` fields).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    /// HTTP over TCP.
+    Http,
+    /// HTTP messages over UDP port 1900.
+    Ssdp,
+    /// DNS on port 53 (UDP or TCP).
+    Dns,
+    /// Multicast DNS (UDP port 5353).
+    Mdns,
+    /// LLMNR (UDP port 5355).
+    Llmnr,
+    /// TLS records over TCP.
+    Tls,
+    /// SMTP over TCP.
+    Smtp,
+}
+
+impl Layer {
+    fn bit(self) -> u16 {
+        1 << self as u16
+    }
+}
+
 /// The values decoded from one frame, in dissection order. A field can occur several times
 /// (an ICMP error quotes an inner IP header, QinQ carries two VLAN tags).
 #[derive(Debug, Clone, Default)]
@@ -41,18 +70,43 @@ pub struct FrameValues {
     wanted: FieldSet,
     items: Vec<(Field, Value)>,
     arena: Vec<u8>,
+    /// The [`Layer`]s marked in this frame, one bit each; `None` when the values were not
+    /// decoded by pcapframe's dissectors (a filter applied to a DataFrame's rows).
+    layers: Option<u16>,
 }
 
 impl FrameValues {
     /// A store that keeps only the `wanted` fields.
     pub fn new(wanted: FieldSet) -> Self {
-        FrameValues { wanted, items: Vec::with_capacity(64), arena: Vec::with_capacity(256) }
+        FrameValues { wanted, items: Vec::with_capacity(64), arena: Vec::with_capacity(256), layers: Some(0) }
+    }
+
+    /// A store filled from values read elsewhere (a DataFrame's cells), which knows no
+    /// [`Layer`] marks: a protocol's presence is then the presence of its fields.
+    pub fn without_layers(wanted: FieldSet) -> Self {
+        FrameValues { layers: None, ..FrameValues::new(wanted) }
     }
 
     /// Forgets the previous frame's values (keeping the allocations).
     pub fn clear(&mut self) {
         self.items.clear();
         self.arena.clear();
+        if let Some(bits) = &mut self.layers {
+            *bits = 0;
+        }
+    }
+
+    /// Marks that a protocol's dissector ran on this frame.
+    #[inline]
+    pub fn mark(&mut self, layer: Layer) {
+        if let Some(bits) = &mut self.layers {
+            *bits |= layer.bit();
+        }
+    }
+
+    /// Whether a protocol's dissector ran on this frame; `None` when marks are not kept.
+    pub fn has_layer(&self, layer: Layer) -> Option<bool> {
+        self.layers.map(|bits| bits & layer.bit() != 0)
     }
 
     /// Whether this field is being collected.

@@ -173,9 +173,10 @@ pub(crate) fn node(n: &Node, frame: &FrameValues) -> bool {
         Node::Or(terms) => terms.iter().any(|t| node(t, frame)),
         Node::And(terms) => terms.iter().all(|t| node(t, frame)),
         Node::Not(a) => !node(a, frame),
-        Node::Exists(o) => match o.mask {
-            Some(_) => each(o, frame, |s| matches!(s, Scalar::Int(v) if *v != 0).then_some(())).is_some(),
-            None => each(o, frame, |_| Some(())).is_some(),
+        Node::Exists(o) => match (o.layer.and_then(|l| frame.has_layer(l)), o.mask) {
+            (Some(marked), _) => marked,
+            (None, Some(_)) => each(o, frame, |s| matches!(s, Scalar::Int(v) if *v != 0).then_some(())).is_some(),
+            (None, None) => each(o, frame, |_| Some(())).is_some(),
         },
         Node::Compare { all, lhs, op, rhs } => {
             let test = |s: &Scalar<'_>| match rhs {

@@ -32,7 +32,7 @@ pub fn filter_frame(df: &DataFrame, filter: &str) -> Result<DataFrame> {
             }
         }
     }
-    let mut values = FrameValues::new(needed);
+    let mut values = FrameValues::without_layers(needed);
     let mut keep = Vec::with_capacity(df.height());
     for row in 0..df.height() {
         values.clear();

@@ -3,7 +3,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use crate::fields::{self, Field, FieldType};
+use crate::fields::{self, Field, FieldType, Layer};
 
 /// How an operand's values compare, and so how a literal beside it is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +60,10 @@ pub(crate) struct Operand {
     pub fields: Vec<Field>,
     /// A protocol name rather than a field.
     pub protocol: bool,
+    /// For a protocol whose presence is its dissector's mark rather than one of its fields:
+    /// the mark (`fields` then only make the dissector run, and stand in where marks are not
+    /// kept).
+    pub layer: Option<Layer>,
     /// Kind of each field's values (same for all of an abstract field's parts).
     pub kind: Kind,
     /// `[..]` ranges, concatenated.
@@ -104,18 +108,32 @@ fn protocol_markers(name: &str) -> Option<Vec<Field>> {
         "vxlan" => vec![Field::VxlanVni],
         "geneve" => vec![Field::GeneveVni],
         "mpls" => vec![Field::MplsLabel],
-        "http" => vec![
+        "http" | "ssdp" => vec![
             Field::HttpRequestMethod,
             Field::HttpResponseVersion,
             Field::HttpFileData,
             Field::HttpRequest,
             Field::HttpResponse,
         ],
-        "dns" => vec![Field::DnsId],
+        "dns" | "mdns" | "llmnr" => vec![Field::DnsId],
         "tls" => vec![Field::TlsRecordVersion],
         "dhcp" => vec![Field::DhcpType],
         "ftp" => vec![Field::FtpRequestCommand, Field::FtpResponseCode],
         "smtp" => vec![Field::SmtpReqCommand, Field::SmtpResponseCode],
+        _ => return None,
+    })
+}
+
+/// Protocols whose presence is marked by their dissector (see [`Layer`]).
+fn protocol_layer(name: &str) -> Option<Layer> {
+    Some(match name {
+        "http" => Layer::Http,
+        "ssdp" => Layer::Ssdp,
+        "dns" => Layer::Dns,
+        "mdns" => Layer::Mdns,
+        "llmnr" => Layer::Llmnr,
+        "tls" => Layer::Tls,
+        "smtp" => Layer::Smtp,
         _ => return None,
     })
 }
@@ -138,6 +156,7 @@ pub(crate) fn resolve(name: &str) -> Result<Operand, Vec<&'static str>> {
         name: name.to_string(),
         fields,
         protocol,
+        layer: None,
         kind,
         slice: None,
         mask: None,
@@ -146,7 +165,7 @@ pub(crate) fn resolve(name: &str) -> Result<Operand, Vec<&'static str>> {
         return Ok(operand(pair.to_vec(), false, Kind::of(pair[0].def().ty)));
     }
     if let Some(markers) = protocol_markers(name) {
-        return Ok(operand(markers, true, Kind::Bytes));
+        return Ok(Operand { layer: protocol_layer(name), ..operand(markers, true, Kind::Bytes) });
     }
     match fields::lookup(name) {
         Ok(f) => Ok(operand(vec![f], false, Kind::of(f.def().ty))),

@@ -73,3 +73,25 @@ fn nesting_is_bounded_and_long_chains_do_not_recurse() {
     let filter = DisplayFilter::parse(&chain).unwrap();
     assert!(!filter.matches(&FrameValues::new(FieldSet::all())));
 }
+
+#[test]
+fn app_protocol_names_test_their_dissectors_mark_and_fall_back_to_fields() {
+    use crate::fields::{Field, FieldSet, FrameValues, Layer};
+    let filter = |text: &str| DisplayFilter::parse(text).unwrap();
+    // An mDNS response: `dns.*` fields, but the protocol tshark names is mdns.
+    let mut frame = FrameValues::new(FieldSet::all());
+    frame.uint(Field::DnsId, 0u16);
+    frame.mark(Layer::Mdns);
+    assert!(filter("mdns").matches(&frame));
+    assert!(!filter("dns").matches(&frame));
+    assert!(filter("dns.id == 0").matches(&frame), "its fields are dns.* all the same");
+    // A segment in an SMTP message: marked, though no smtp.* field shows.
+    let mut frame = FrameValues::new(FieldSet::all());
+    frame.mark(Layer::Smtp);
+    assert!(filter("smtp").matches(&frame));
+    assert!(!filter("smtp.req.command").matches(&frame));
+    // Rows of a DataFrame carry no marks: a protocol is then present with any of its fields.
+    let mut row = FrameValues::without_layers(FieldSet::all());
+    row.uint(Field::DnsId, 0u16);
+    assert!(filter("dns").matches(&row) && filter("mdns").matches(&row));
+}

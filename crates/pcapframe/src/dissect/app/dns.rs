@@ -39,7 +39,7 @@ use std::collections::HashMap;
 
 use super::{Ctx, Transport};
 use crate::bytes::{be16, be32, u8_at};
-use crate::fields::{Field, Value};
+use crate::fields::{Field, Layer, Value};
 
 /// DNS's UDP and TCP port.
 pub(crate) const PORT: u16 = 53;
@@ -89,19 +89,27 @@ type Parse<T> = Result<T, Stop>;
 
 /// Dissects one DNS message (without TCP's length prefix).
 pub(crate) fn dissect(ctx: &mut Ctx<'_>, transport: Transport, msg: &[u8]) {
-    dissect_as(ctx, transport, Flavor::Dns, msg);
+    dissect_as(ctx, transport, Flavor::Dns, Layer::Dns, msg);
 }
 
 /// Dissects one DNS, mDNS or LLMNR datagram: tshark picks the dissector of the lower of the
 /// ports 53, 5353 and 5355 present (mDNS differs in the question class's top bit).
 pub(crate) fn dissect_udp(ctx: &mut Ctx<'_>, stream: u32, sport: u16, dport: u16, msg: &[u8]) {
     let is = |p: u16| sport == p || dport == p;
-    let flavor = if !is(PORT) && is(MDNS_PORT) { Flavor::Mdns } else { Flavor::Dns };
-    dissect_as(ctx, Transport::Udp { stream }, flavor, msg);
+    // tshark tries the lower port first: 53, then 5353 (mDNS), then 5355 (LLMNR).
+    let (flavor, layer) = if is(PORT) {
+        (Flavor::Dns, Layer::Dns)
+    } else if is(MDNS_PORT) {
+        (Flavor::Mdns, Layer::Mdns)
+    } else {
+        (Flavor::Dns, Layer::Llmnr)
+    };
+    dissect_as(ctx, Transport::Udp { stream }, flavor, layer, msg);
 }
 
-fn dissect_as(ctx: &mut Ctx<'_>, transport: Transport, flavor: Flavor, msg: &[u8]) {
+fn dissect_as(ctx: &mut Ctx<'_>, transport: Transport, flavor: Flavor, layer: Layer, msg: &[u8]) {
     let (Some(id), Some(flags)) = (be16(msg, 0), be16(msg, 2)) else { return };
+    ctx.out.mark(layer);
     let response = flags & 0x8000 != 0;
     let opcode = (flags >> 11) & 0xf;
     let out = &mut *ctx.out;

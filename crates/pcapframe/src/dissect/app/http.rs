@@ -11,7 +11,7 @@ use std::io::Read;
 
 use super::stream::{Delivery, Hold};
 use super::Ctx;
-use crate::fields::{Field, FrameValues, Value};
+use crate::fields::{Field, FrameValues, Layer, Value};
 
 /// TCP ports HTTP is dissected on by default (other connections are HTTP when their first
 /// data is an HTTP/1.x request or status line).
@@ -328,6 +328,7 @@ pub(crate) fn on_data(ctx: &mut Ctx<'_>, conn: &mut HttpConn, dir: usize, data: 
                     Some(StartLine::Request { .. }) => conn.http09 = None,
                     _ => {}
                 }
+                ctx.out.mark(Layer::Http);
                 dissect(ctx, conn, &buf[at..at + headers], body);
                 at += end.max(1);
             }
@@ -341,6 +342,9 @@ pub(crate) fn on_data(ctx: &mut Ctx<'_>, conn: &mut HttpConn, dir: usize, data: 
                 // lines up to an empty one as headers and shows the rest as the body; without
                 // an empty line, all of it is the body. An HTTP/0.9 response is all body.
                 let rest = &buf[at..];
+                if conn.continuations {
+                    ctx.out.mark(Layer::Http); // tshark's "Continuation", with or without a body
+                }
                 let body = if !conn.continuations {
                     None // off port 80, tshark leaves data that is not HTTP to TCP
                 } else if conn.http09_response_due(dir) {
@@ -369,6 +373,7 @@ pub(crate) fn on_data(ctx: &mut Ctx<'_>, conn: &mut HttpConn, dir: usize, data: 
 pub(crate) fn on_datagram(ctx: &mut Ctx<'_>, payload: &[u8]) {
     let mut conn = HttpConn::default();
     if let Framing::Complete { headers, body, .. } = frame(payload, true, false) {
+        ctx.out.mark(Layer::Ssdp);
         dissect(ctx, &mut conn, &payload[..headers], body);
     }
 }
@@ -379,6 +384,7 @@ pub(crate) fn on_truncated(ctx: &mut Ctx<'_>, conn: &mut HttpConn, captured: &[u
     let first = trim_cr(captured.split(|&b| b == b'\n').next().unwrap_or(&[]));
     if start_line_cut(first).is_some() {
         let end = captured.iter().rposition(|&b| b == b'\n').map_or(captured.len(), |i| i + 1);
+        ctx.out.mark(Layer::Http);
         dissect(ctx, conn, &captured[..end], Vec::new());
     }
 }

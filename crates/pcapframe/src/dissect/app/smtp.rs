@@ -3,7 +3,7 @@
 //! credentials exchanged after `AUTH`, are not commands.
 
 use super::lines::{command, lines, reply};
-use crate::fields::{Field, FrameValues};
+use crate::fields::{Field, FrameValues, Layer};
 
 /// SMTP's ports.
 pub(crate) const PORTS: [u16; 2] = [25, 587];
@@ -19,6 +19,8 @@ pub(crate) struct SmtpConn {
 
 /// One segment's data; `from_server`: sent by the SMTP port.
 pub(crate) fn on_data(out: &mut FrameValues, conn: &mut SmtpConn, data: &[u8], from_server: bool) {
+    // tshark marks every segment SMTP reads, message lines and AUTH exchanges included.
+    out.mark(Layer::Smtp);
     if from_server {
         let mut first = true;
         for line in lines(data) {

@@ -23,7 +23,7 @@
 //! - Hello messages are parsed as far as their data goes: the cipher suite list only if whole;
 //!   JA3 needs the compression methods, and is `version,ciphers,` when the extensions are cut.
 
-use crate::fields::{Field, FrameValues};
+use crate::fields::{Field, FrameValues, Layer};
 
 /// Largest record buffered for reassembly: a 5-byte header plus the largest length it can
 /// state (tshark does not cap record lengths). A direction never holds more than one
@@ -112,13 +112,21 @@ pub(crate) fn on_data(out: &mut FrameValues, conn: &mut TlsConn, dir: usize, dat
         conn.dirs[dir].fragment.clear();
     }
     let mut pending = std::mem::take(&mut conn.dirs[dir].pending);
-    if pending.is_empty() {
+    // tshark marks a segment `tls` when TLS reads it: at a record boundary, or to complete a
+    // header or a record; not the segments in the middle of a record whose length is known.
+    let header_known = pending.len() >= 5;
+    let used = if pending.is_empty() {
         let used = records(out, conn, dir, data);
         pending.extend_from_slice(&data[used..]);
+        used
     } else {
         pending.extend_from_slice(data);
         let used = records(out, conn, dir, &pending);
         pending.drain(..used);
+        used
+    };
+    if used > 0 || !header_known {
+        out.mark(Layer::Tls);
     }
     if pending.len() > MAX_RECORD {
         pending.clear(); // cannot happen: what is left is one incomplete record at most
@@ -607,6 +615,28 @@ mod tests {
         on_data(&mut out, &mut conn, 0, &data[50..], false);
         assert_eq!(uints(&out, Field::TlsHandshakeType), [1]);
         assert_eq!(texts(&out, Field::TlsHandshakeExtensionsServerName), ["example.com"]);
+    }
+
+    /// tshark marks `tls` on the segments TLS reads (ndpi__1kxun stream 2144: the segment
+    /// that starts a 1691-byte record and the one that ends it, not those between; a 1-byte
+    /// keep-alive at a record boundary), whatever fields they show.
+    #[test]
+    fn tls_is_marked_where_tls_reads_not_in_the_middle_of_a_record() {
+        let data = rec(23, &[0x55; 3000]);
+        let mut conn = TlsConn::default();
+        let marked: Vec<bool> = [&data[..1], &data[1..1000], &data[1000..2000], &data[2000..]]
+            .iter()
+            .map(|part| {
+                let mut out = values();
+                on_data(&mut out, &mut conn, 0, part, false);
+                out.has_layer(Layer::Tls) == Some(true)
+            })
+            .collect();
+        // Header incomplete, then known with the record's length: the middle is TCP's alone.
+        assert_eq!(marked, [true, true, false, true]);
+        let mut out = values();
+        on_data(&mut out, &mut conn, 0, b"not a record", false);
+        assert_eq!(out.has_layer(Layer::Tls), Some(true), "continuation data is read (and skipped)");
     }
 
     #[test]
