@@ -24,7 +24,7 @@ fn decode(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) -> Option<()> {
     ctx.out.uint(Field::UdpChecksum, be16(data, 6)?);
     let app = ctx.state.app.wants;
     let mut stream = None;
-    if ctx.out.wants(Field::UdpStream) || app.dns {
+    if ctx.out.wants(Field::UdpStream) || app.dns || app.tls {
         let s = ctx.state.udp.stream(Endpoint::new(ip.src, sport), Endpoint::new(ip.dst, dport));
         ctx.out.uint(Field::UdpStream, s);
         stream = Some(s);

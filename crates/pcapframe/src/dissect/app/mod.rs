@@ -1,4 +1,4 @@
-//! Application-layer dissectors (DNS, DHCP, HTTP, TLS, FTP, SMTP): which ports lead to which,
+//! Application-layer dissectors (DNS, DHCP, HTTP, TLS, FTP, SMTP; TLS in QUIC's Initial packets): which ports lead to which,
 //! and the per-protocol state they keep across frames.
 //!
 //! Each protocol runs only when one of its fields is wanted (read, printed or filtered on), so
@@ -11,6 +11,7 @@ mod http;
 mod lines;
 #[cfg(test)]
 mod mutants;
+mod quic;
 mod smtp;
 mod stream;
 mod tls;
@@ -55,9 +56,9 @@ impl AppWants {
         w
     }
 
-    /// Whether a protocol carried over UDP is wanted (DNS, DHCP, SSDP's HTTP).
+    /// Whether a protocol carried over UDP is wanted (DNS, DHCP, SSDP's HTTP, QUIC's TLS).
     pub fn any_over_udp(&self) -> bool {
-        self.dns || self.dhcp || self.http
+        self.dns || self.dhcp || self.http || self.tls
     }
 
     /// Whether a protocol carried over TCP is wanted (TCP segments then need tracking).
@@ -71,6 +72,8 @@ impl AppWants {
 pub(crate) struct AppState {
     pub wants: AppWants,
     pub dns: dns::DnsState,
+    /// QUIC connections (their Initial keys and CRYPTO streams), by `udp.stream`.
+    quic: quic::QuicState,
     /// TCP connections carrying a wanted protocol, by `tcp.stream`.
     conns: HashMap<u32, Connection, BuildHasherDefault<StreamHasher>>,
     /// Bytes all connections hold, and the caps.
@@ -206,7 +209,8 @@ pub(crate) enum Transport {
     Tcp { stream: u32 },
 }
 
-/// A UDP payload: DNS on 53, mDNS on 5353, LLMNR on 5355; DHCP on 67, 68 and 4011.
+/// A UDP payload: DNS on 53, mDNS on 5353, LLMNR on 5355; DHCP on 67, 68 and 4011; SSDP on
+/// 1900; QUIC version 1 long-header packets on any other port.
 pub(crate) fn over_udp(ctx: &mut Ctx<'_>, stream: u32, sport: u16, dport: u16, payload: &[u8]) {
     let wants = ctx.state.app.wants;
     let is = |p: u16| sport == p || dport == p;
@@ -216,6 +220,8 @@ pub(crate) fn over_udp(ctx: &mut Ctx<'_>, stream: u32, sport: u16, dport: u16, p
         dhcp::dissect(ctx, payload);
     } else if wants.http && is(http::SSDP_PORT) {
         http::on_datagram(ctx, payload);
+    } else if wants.tls && !ctx.quoted && quic::looks_like_quic(payload) {
+        quic::on_datagram(ctx.out, &mut ctx.state.app, stream, (sport, dport), payload);
     }
 }
 

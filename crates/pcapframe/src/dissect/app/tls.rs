@@ -134,6 +134,16 @@ pub(crate) fn on_data(out: &mut FrameValues, conn: &mut TlsConn, dir: usize, dat
     conn.dirs[dir].pending = pending;
 }
 
+/// Handshake bytes carried by QUIC's CRYPTO frames (no records): messages are parsed as they
+/// complete, as in a record.
+pub(crate) fn on_crypto(out: &mut FrameValues, conn: &mut TlsConn, dir: usize, data: &[u8]) {
+    let dir = dir & 1;
+    let mut joined = std::mem::take(&mut conn.dirs[dir].fragment);
+    joined.extend_from_slice(data);
+    let mut first_type = None;
+    conn.dirs[dir].fragment = handshakes(out, conn, &joined, &mut first_type);
+}
+
 /// What starts at a record boundary.
 enum Start {
     /// Fewer than 5 bytes: wait for more.
