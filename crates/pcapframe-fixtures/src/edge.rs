@@ -42,6 +42,7 @@ pub fn all() -> Vec<Fixture> {
     all.extend(crate::edge_wlan::all());
     all.extend(crate::edge_tcp_analysis::all());
     all.extend(crate::edge_app_reassembly::all());
+    all.extend(crate::edge_quic::all());
     all
 }
 

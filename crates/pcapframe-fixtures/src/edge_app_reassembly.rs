@@ -182,7 +182,7 @@ impl Conn {
 }
 
 /// Binary-looking bytes, the same for the same seed and offset.
-fn noise(seed: u32, len: usize) -> Vec<u8> {
+pub(crate) fn noise(seed: u32, len: usize) -> Vec<u8> {
     (0..len as u32)
         .map(|i| {
             let x = (i ^ seed.rotate_left(16)).wrapping_add(seed).wrapping_mul(2_654_435_761);
@@ -568,23 +568,23 @@ fn http_other_port(cap: &mut Capture, client_port: u16, server_port: u16, path: 
 
 // ----- TLS ------------------------------------------------------------------------------------
 
-fn len8(v: &[u8]) -> Vec<u8> {
+pub(crate) fn len8(v: &[u8]) -> Vec<u8> {
     [&[v.len() as u8][..], v].concat()
 }
 
-fn len16(v: &[u8]) -> Vec<u8> {
+pub(crate) fn len16(v: &[u8]) -> Vec<u8> {
     [&(v.len() as u16).to_be_bytes()[..], v].concat()
 }
 
-fn len24(v: &[u8]) -> Vec<u8> {
+pub(crate) fn len24(v: &[u8]) -> Vec<u8> {
     [&(v.len() as u32).to_be_bytes()[1..], v].concat()
 }
 
-fn ext(kind: u16, data: &[u8]) -> Vec<u8> {
+pub(crate) fn ext(kind: u16, data: &[u8]) -> Vec<u8> {
     [&kind.to_be_bytes()[..], &len16(data)].concat()
 }
 
-fn handshake(kind: u8, body: &[u8]) -> Vec<u8> {
+pub(crate) fn handshake(kind: u8, body: &[u8]) -> Vec<u8> {
     [&[kind][..], &len24(body)].concat()
 }
 
@@ -592,7 +592,7 @@ fn record(content_type: u8, version: u16, body: &[u8]) -> Vec<u8> {
     [&[content_type][..], &version.to_be_bytes(), &len16(body)].concat()
 }
 
-fn words(ws: &[u16]) -> Vec<u8> {
+pub(crate) fn words(ws: &[u16]) -> Vec<u8> {
     ws.iter().flat_map(|w| w.to_be_bytes()).collect()
 }
 

@@ -3,7 +3,8 @@
 //! [`writer`] writes pcap and pcapng, [`packet`] builds valid packets with etherparse,
 //! [`edge`] makes one small capture per edge case (with [`edge_links`] for link layers,
 //! [`edge_tunnels`] for tunnels, [`edge_wlan`] for 802.11, [`edge_tcp_analysis`] for TCP
-//! sequence analysis and [`edge_app_reassembly`] for application messages over TCP reassembly,
+//! sequence analysis, [`edge_app_reassembly`] for application messages over TCP reassembly and
+//! [`edge_quic`] for TLS inside QUIC Initial packets,
 //! with [`deflate`] for its compressed bodies).
 
 pub mod bench;
@@ -11,6 +12,7 @@ pub mod deflate;
 pub mod edge;
 pub mod edge_app_reassembly;
 pub mod edge_links;
+pub mod edge_quic;
 pub mod edge_tcp_analysis;
 pub mod edge_tunnels;
 pub mod edge_wlan;
