@@ -214,6 +214,8 @@ enum Framing {
         headers: usize,
         end: usize,
         body: Vec<u8>,
+        /// The body was chunked: tshark then shows `http.file_data` even when it is empty.
+        chunked: bool,
     },
     NeedMore,
     /// The headers say the message takes this many bytes in all; fewer are here.
@@ -249,15 +251,17 @@ fn frame(buf: &[u8], closed: bool, response_to_head: bool) -> Framing {
     let rest = &buf[headers_end..];
     match body_length {
         BodyLength::Exactly(n) if rest.len() >= n => {
-            Framing::Complete { headers: headers_end, end: headers_end + n, body: rest[..n].to_vec() }
+            Framing::Complete { headers: headers_end, end: headers_end + n, body: rest[..n].to_vec(), chunked: false }
         }
         BodyLength::Exactly(n) => Framing::NeedTotal(headers_end.saturating_add(n)),
         BodyLength::UntilClose if closed => {
-            Framing::Complete { headers: headers_end, end: buf.len(), body: rest.to_vec() }
+            Framing::Complete { headers: headers_end, end: buf.len(), body: rest.to_vec(), chunked: false }
         }
         BodyLength::UntilClose => Framing::NeedMore,
         BodyLength::Chunked => match dechunk(rest) {
-            Some((used, body)) => Framing::Complete { headers: headers_end, end: headers_end + used, body },
+            Some((used, body)) => {
+                Framing::Complete { headers: headers_end, end: headers_end + used, body, chunked: true }
+            }
             None => Framing::NeedMore,
         },
     }
@@ -321,7 +325,7 @@ pub(crate) fn on_data(ctx: &mut Ctx<'_>, conn: &mut HttpConn, dir: usize, data: 
     while at < buf.len() {
         let head = conn.last_request.as_ref().is_some_and(|r| r.head);
         match frame(&buf[at..], fin, head) {
-            Framing::Complete { headers, end, body } => {
+            Framing::Complete { headers, end, body, chunked } => {
                 let first = buf[at..at + headers].split(|&b| b == b'\n').next().unwrap_or(&[]);
                 match start_line(trim_cr(first)) {
                     Some(StartLine::Request { version: [], .. }) => conn.http09 = Some(dir),
@@ -329,7 +333,7 @@ pub(crate) fn on_data(ctx: &mut Ctx<'_>, conn: &mut HttpConn, dir: usize, data: 
                     _ => {}
                 }
                 ctx.out.mark(Layer::Http);
-                dissect(ctx, conn, &buf[at..at + headers], body);
+                dissect(ctx, conn, &buf[at..at + headers], body, chunked);
                 at += end.max(1);
             }
             Framing::NeedMore => break,
@@ -338,9 +342,8 @@ pub(crate) fn on_data(ctx: &mut Ctx<'_>, conn: &mut HttpConn, dir: usize, data: 
                 break;
             }
             Framing::NotHttp => {
-                // Data without a start line (a body whose start was not seen): tshark reads
-                // lines up to an empty one as headers and shows the rest as the body; without
-                // an empty line, all of it is the body. An HTTP/0.9 response is all body.
+                // Data without a start line (a body whose start was not seen): see
+                // `continuation_body`. An HTTP/0.9 response is all body.
                 let rest = &buf[at..];
                 if conn.continuations {
                     ctx.out.mark(Layer::Http); // tshark's "Continuation", with or without a body
@@ -350,12 +353,7 @@ pub(crate) fn on_data(ctx: &mut Ctx<'_>, conn: &mut HttpConn, dir: usize, data: 
                 } else if conn.http09_response_due(dir) {
                     Some(rest)
                 } else {
-                    // Lines up to an empty one are taken as headers; without one, all is body
-                    // when it begins with ASCII text.
-                    match header_end(rest) {
-                        Some(end) => Some(&rest[end..]),
-                        None => rest.first().filter(|b| b.is_ascii()).map(|_| rest),
-                    }
+                    continuation_body(rest)
                 };
                 if let Some(body) = body.filter(|b| !b.is_empty()) {
                     ctx.out.text_ascii(Field::HttpFileData, body.split(|&b| b == 0).next().unwrap_or(&[]));
@@ -369,12 +367,37 @@ pub(crate) fn on_data(ctx: &mut Ctx<'_>, conn: &mut HttpConn, dir: usize, data: 
     conn.pending[dir] = buf;
 }
 
+/// The body tshark shows (`http.file_data`) for data on port 80 that does not start with a
+/// request or status line, learnt from its output on binary bodies of responses whose start
+/// the capture missed (ndpi__1kxun): nothing unless the data starts with a printable ASCII
+/// character; then lines (ended by CR, LF or CRLF) that hold a colon are taken as headers, and
+/// the body starts at the first line without one (after it, if it is empty). Data that ends
+/// within a header line has no body.
+fn continuation_body(data: &[u8]) -> Option<&[u8]> {
+    if !data.first().is_some_and(|b| (0x20..0x7f).contains(b)) {
+        return None;
+    }
+    let mut rest = data;
+    loop {
+        let end = rest.iter().position(|&b| b == b'\r' || b == b'\n')?;
+        let next = end + if rest[end] == b'\r' && rest.get(end + 1) == Some(&b'\n') { 2 } else { 1 };
+        let line = &rest[..end];
+        if line.is_empty() {
+            return Some(&rest[next..]);
+        }
+        if !line.contains(&b':') {
+            return Some(rest);
+        }
+        rest = &rest[next..];
+    }
+}
+
 /// A UDP datagram to or from SSDP's port 1900: one HTTP message, dissected on its own.
 pub(crate) fn on_datagram(ctx: &mut Ctx<'_>, payload: &[u8]) {
     let mut conn = HttpConn::default();
-    if let Framing::Complete { headers, body, .. } = frame(payload, true, false) {
+    if let Framing::Complete { headers, body, chunked, .. } = frame(payload, true, false) {
         ctx.out.mark(Layer::Ssdp);
-        dissect(ctx, &mut conn, &payload[..headers], body);
+        dissect(ctx, &mut conn, &payload[..headers], body, chunked);
     }
 }
 
@@ -385,7 +408,7 @@ pub(crate) fn on_truncated(ctx: &mut Ctx<'_>, conn: &mut HttpConn, captured: &[u
     if start_line_cut(first).is_some() {
         let end = captured.iter().rposition(|&b| b == b'\n').map_or(captured.len(), |i| i + 1);
         ctx.out.mark(Layer::Http);
-        dissect(ctx, conn, &captured[..end], Vec::new());
+        dissect(ctx, conn, &captured[..end], Vec::new(), false);
     }
 }
 
@@ -410,7 +433,8 @@ fn start_line_cut(line: &[u8]) -> Option<StartLine<'_>> {
 }
 
 /// Writes one whole message's fields.
-fn dissect(ctx: &mut Ctx<'_>, conn: &mut HttpConn, block: &[u8], body: Vec<u8>) {
+/// One message's fields; `body` is its body (dechunked when `chunked`).
+fn dissect(ctx: &mut Ctx<'_>, conn: &mut HttpConn, block: &[u8], body: Vec<u8>, chunked: bool) {
     let first = trim_cr(block.split(|&b| b == b'\n').next().unwrap_or(&[]));
     let Some(start) = start_line_cut(first) else { return };
     let out = &mut *ctx.out;
@@ -461,7 +485,8 @@ fn dissect(ctx: &mut Ctx<'_>, conn: &mut HttpConn, block: &[u8], body: Vec<u8>) 
             out.uint(Field::HttpRequestIn, r.frame);
         }
     }
-    if !body.is_empty() && out.wants(Field::HttpFileData) {
+    // An empty body shows no `http.file_data`, unless it was chunked (a lone last chunk).
+    if (!body.is_empty() || chunked) && out.wants(Field::HttpFileData) {
         if let Some(body) = decoded(block, body) {
             out.text_ascii(Field::HttpFileData, body.split(|&b| b == 0).next().unwrap_or(&[]));
         }
@@ -573,6 +598,27 @@ mod tests {
             Framing::Complete { .. }
         ));
         assert_eq!(frame(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 and more\n", false, false), Framing::NotHttp);
+    }
+
+    /// Known answers: tshark 4.0.17 on ndpi__1kxun's response bodies joined mid-stream (frames
+    /// 1175, 1257, 1410, 1411, 1413) and edge-tcp-analysis frame 3.
+    #[test]
+    fn continuation_data_keeps_lines_with_colons_as_headers() {
+        assert_eq!(continuation_body(b"\x1c,binary:\n"), None, "no body unless it starts printable");
+        assert_eq!(continuation_body(b"\tx\n"), None, "a tab is not printable");
+        assert_eq!(continuation_body(b"l\xfd\x0b\r\x00un"), Some(&b"l\xfd\x0b\r\x00un"[..]), "no colon: all body");
+        assert_eq!(continuation_body(b"`u:a!\rM'I\n.."), Some(&b"M'I\n.."[..]), "a lone CR ends a line");
+        assert_eq!(continuation_body(b"e:1\nb:2\nzz\n"), Some(&b"zz\n"[..]));
+        assert_eq!(continuation_body(b"emp\":24.8}\n\nevent: tick\n"), Some(&b"event: tick\n"[..]));
+        assert_eq!(continuation_body(b"a:b\r\nc:d"), None, "ends within a header line");
+    }
+
+    #[test]
+    fn an_empty_chunked_body_is_still_a_body() {
+        match frame(b"HTTP/1.1 500 Oops\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", false, false) {
+            Framing::Complete { body, chunked, .. } => assert!(body.is_empty() && chunked),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
