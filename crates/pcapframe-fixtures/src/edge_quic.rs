@@ -13,6 +13,8 @@
 //!    server's Initial protected with keys from the new ID.
 //! 4. A handshake on UDP port 8443.
 //! 5. An Initial whose ciphertext was altered in flight: it does not authenticate.
+//! 6. A ClientHello whose second half goes to the server's connection ID (after the server's
+//!    acknowledgment), under the keys of the client's first DCID.
 
 use ring::aead::{self, quic::HeaderProtectionKey};
 use ring::hkdf;
@@ -300,6 +302,24 @@ fn other_port(cap: &mut Capture) {
     cap.send(false, port, 8443, &initial(&server, &client_cid, &server_cid, &[], 0, &frames, 0));
 }
 
+/// 6: the server acknowledges the first half of the ClientHello with its own connection ID,
+/// to which the client sends the second half, still under the first Initial keys.
+fn hello_to_server_cid(cap: &mut Capture) {
+    let (port, dcid, client_cid, server_cid) = (50_006, cid(0x601, 8), cid(0x602, 8), cid(0x603, 8));
+    let (client, server) = (Keys::initial(&dcid, "client in"), Keys::initial(&dcid, "server in"));
+    let hello = client_hello("acked.example.com", 0x1006);
+    let cut = 100;
+    cap.send(
+        true,
+        port,
+        443,
+        &initial(&client, &dcid, &client_cid, &[], 0, &crypto(0, &hello[..cut]), CLIENT_DATAGRAM),
+    );
+    cap.send(false, port, 443, &initial(&server, &client_cid, &server_cid, &[], 0, &ack(0), 0));
+    let rest = crypto(cut as u64, &hello[cut..]);
+    cap.send(true, port, 443, &initial(&client, &server_cid, &client_cid, &[], 1, &rest, CLIENT_DATAGRAM));
+}
+
 /// 5: an Initial altered in flight (one ciphertext byte flipped).
 fn forged(cap: &mut Capture) {
     let (port, dcid, client_cid) = (50_005, cid(0x501, 8), cid(0x502, 8));
@@ -313,7 +333,7 @@ fn forged(cap: &mut Capture) {
 /// The capture: the connections one after another, a millisecond between frames.
 pub fn capture() -> Vec<u8> {
     let mut cap = Capture { frames: Vec::new(), ip_id: 0x5100 };
-    for connection in [split_hello, reordered_hello, retried, other_port, forged] {
+    for connection in [split_hello, reordered_hello, retried, other_port, forged, hello_to_server_cid] {
         connection(&mut cap);
     }
     let mut w = PcapWriter::new(1, 65535, Endian::Little, false);

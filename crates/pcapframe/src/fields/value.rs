@@ -51,7 +51,7 @@ pub enum Layer {
     Mdns,
     /// LLMNR (UDP port 5355).
     Llmnr,
-    /// TLS records over TCP.
+    /// TLS records over TCP, and TLS handshakes in QUIC Initial packets.
     Tls,
     /// SMTP over TCP.
     Smtp,
@@ -63,9 +63,12 @@ impl Layer {
     }
 }
 
+// Each mark needs a bit of `FrameValues::layers` (`Smtp` is the last variant).
+const _: () = assert!((Layer::Smtp as u16) < 16);
+
 /// The values decoded from one frame, in dissection order. A field can occur several times
 /// (an ICMP error quotes an inner IP header, QinQ carries two VLAN tags).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct FrameValues {
     wanted: FieldSet,
     items: Vec<(Field, Value)>,
@@ -73,6 +76,13 @@ pub struct FrameValues {
     /// The [`Layer`]s marked in this frame, one bit each; `None` when the values were not
     /// decoded by pcapframe's dissectors (a filter applied to a DataFrame's rows).
     layers: Option<u16>,
+}
+
+impl Default for FrameValues {
+    /// A store that keeps nothing (no field wanted) but keeps marks.
+    fn default() -> Self {
+        FrameValues::new(FieldSet::default())
+    }
 }
 
 impl FrameValues {

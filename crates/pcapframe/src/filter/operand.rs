@@ -116,7 +116,7 @@ fn protocol_markers(name: &str) -> Option<Vec<Field>> {
             Field::HttpResponse,
         ],
         "dns" | "mdns" | "llmnr" => vec![Field::DnsId],
-        "tls" => vec![Field::TlsRecordVersion],
+        "tls" => vec![Field::TlsRecordVersion, Field::TlsHandshakeType],
         "dhcp" => vec![Field::DhcpType],
         "ftp" => vec![Field::FtpRequestCommand, Field::FtpResponseCode],
         "smtp" => vec![Field::SmtpReqCommand, Field::SmtpResponseCode],

@@ -432,8 +432,7 @@ fn start_line_cut(line: &[u8]) -> Option<StartLine<'_>> {
     })
 }
 
-/// Writes one whole message's fields.
-/// One message's fields; `body` is its body (dechunked when `chunked`).
+/// Writes one whole message's fields; `body` is its body (dechunked when `chunked`).
 fn dissect(ctx: &mut Ctx<'_>, conn: &mut HttpConn, block: &[u8], body: Vec<u8>, chunked: bool) {
     let first = trim_cr(block.split(|&b| b == b'\n').next().unwrap_or(&[]));
     let Some(start) = start_line_cut(first) else { return };

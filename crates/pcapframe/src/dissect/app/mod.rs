@@ -1,4 +1,4 @@
-//! Application-layer dissectors (DNS, DHCP, HTTP, TLS, FTP, SMTP; TLS in QUIC's Initial packets): which ports lead to which,
+//! Application-layer dissectors (DNS, DHCP, HTTP, TLS also in QUIC Initial packets, FTP, SMTP): which ports lead to which,
 //! and the per-protocol state they keep across frames.
 //!
 //! Each protocol runs only when one of its fields is wanted (read, printed or filtered on), so
@@ -182,21 +182,47 @@ impl AppState {
         if self.conns.len() < self.max_connections {
             return;
         }
-        let mut stamps: Vec<u64> = self.conns.values().map(|c| c.last_used).collect();
-        stamps.sort_unstable();
-        let cutoff = stamps[stamps.len() / 4];
-        let (mut freed, mut dropped) = (0, 0);
-        self.conns.retain(|_, c| {
-            let keep = c.last_used > cutoff;
-            if !keep && c.buffered() > 0 {
-                freed += c.buffered();
-                dropped += 1;
-            }
-            keep
-        });
+        let (freed, dropped) = retire_idlest(&mut self.conns, |c| c.last_used, Connection::buffered);
         self.buffered -= freed.min(self.buffered);
         self.dropped += dropped;
     }
+
+    /// Accounts for a connection whose held bytes went from `before` to `after`. Returns
+    /// `false` when that breaks the per-connection or the total cap: the caller then drops what
+    /// the connection holds, which is counted here.
+    fn keep_within_caps(&mut self, before: usize, after: usize) -> bool {
+        let total = (self.buffered + after).saturating_sub(before);
+        if after > self.max_connection_bytes || total > self.max_total_bytes {
+            self.dropped += 1;
+            self.buffered = total - after;
+            false
+        } else {
+            self.buffered = total;
+            true
+        }
+    }
+}
+
+/// Forgets the idlest quarter of a connection table; returns the bytes they held and how many
+/// of them held any.
+fn retire_idlest<K, V, S>(
+    conns: &mut HashMap<K, V, S>,
+    last_used: impl Fn(&V) -> u64,
+    buffered: impl Fn(&V) -> usize,
+) -> (usize, u64) {
+    let mut stamps: Vec<u64> = conns.values().map(&last_used).collect();
+    stamps.sort_unstable();
+    let Some(&cutoff) = stamps.get(stamps.len() / 4) else { return (0, 0) };
+    let (mut freed, mut dropped) = (0, 0);
+    conns.retain(|_, c| {
+        let keep = last_used(c) > cutoff;
+        if !keep && buffered(c) > 0 {
+            freed += buffered(c);
+            dropped += 1;
+        }
+        keep
+    });
+    (freed, dropped)
 }
 
 /// The transport a message arrived on, for protocols that run over both, and for matching
@@ -322,14 +348,8 @@ pub(crate) fn over_tcp(ctx: &mut Ctx<'_>, seg: TcpData<'_>) {
         app.conns.remove(&seg.stream);
         return;
     }
-    let after = conn.buffered();
-    let total = (app.buffered + after).saturating_sub(before);
-    if after > app.max_connection_bytes || total > app.max_total_bytes {
+    if !app.keep_within_caps(before, conn.buffered()) {
         conn.drop_pending();
-        app.dropped += 1;
-        app.buffered = total - after;
-    } else {
-        app.buffered = total;
     }
     app.conns.insert(seg.stream, conn);
 }

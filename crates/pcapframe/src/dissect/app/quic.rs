@@ -7,9 +7,10 @@
 //! the `ring` crate. What tshark 4.0 does, learnt from its output:
 //! - A datagram may hold several long-header packets (an Initial and a 0-RTT or Handshake
 //!   packet); only Initial packets can be read without the session's secrets.
-//! - The client's Initial keys come from the DCID of its own Initial (a new one after a Retry);
-//!   the server's Initial packets use the keys of the client's latest DCID on that UDP
-//!   conversation.
+//! - Both sides' Initial keys come from the DCID of the client's first Initial on that UDP
+//!   conversation, or of its Initial after a Retry (RFC 9001 section 5.2); later client
+//!   Initials, sent to the server's own connection ID, keep those keys. A client Initial under a
+//!   new source connection ID starts a new connection.
 //! - CRYPTO frames form one byte stream per direction: handshake messages are parsed from it as
 //!   in a TCP connection's TLS records, and bytes already delivered (a ClientHello sent again
 //!   after a Retry) are not shown again.
@@ -24,7 +25,8 @@ use ring::aead::{self, quic::HeaderProtectionKey};
 use ring::hkdf;
 
 use super::tls::{self, TlsConn};
-use super::AppState;
+use super::{retire_idlest, AppState};
+use crate::bytes::be32;
 use crate::fields::{FrameValues, Layer};
 
 /// QUIC version 1.
@@ -36,8 +38,12 @@ const INITIAL_SALT_V1: [u8; 20] = [
     0x0a,
 ];
 
-/// CRYPTO bytes held ahead of a gap, per direction (a ClientHello is a few kilobytes).
+/// CRYPTO bytes held ahead of a gap, per direction (a ClientHello is a few kilobytes), each
+/// piece counted with [`PIECE_OVERHEAD`] more for its bookkeeping.
 const MAX_HELD: usize = 64 * 1024;
+
+/// What one held piece costs besides its bytes (map entry, allocation).
+const PIECE_OVERHEAD: usize = 64;
 
 /// Long-header packet types of version 1.
 const INITIAL: u8 = 0;
@@ -57,9 +63,8 @@ struct CryptoStream {
     next: u64,
     /// Frames past a gap, by offset.
     held: BTreeMap<u64, Vec<u8>>,
+    /// What the held pieces cost: their bytes plus [`PIECE_OVERHEAD`] each.
     held_bytes: usize,
-    /// Largest packet number seen (for decoding truncated ones).
-    largest_pn: Option<u64>,
 }
 
 impl CryptoStream {
@@ -70,8 +75,9 @@ impl CryptoStream {
             return Vec::new(); // delivered already
         }
         if offset > self.next {
-            if self.held_bytes + data.len() <= MAX_HELD && !self.held.contains_key(&offset) {
-                self.held_bytes += data.len();
+            let cost = data.len() + PIECE_OVERHEAD;
+            if self.held_bytes + cost <= MAX_HELD && !self.held.contains_key(&offset) {
+                self.held_bytes += cost;
                 self.held.insert(offset, data.to_vec());
             }
             return Vec::new();
@@ -83,7 +89,7 @@ impl CryptoStream {
                 break;
             }
             let Some((at, piece)) = self.held.pop_first() else { break };
-            self.held_bytes -= piece.len();
+            self.held_bytes -= piece.len() + PIECE_OVERHEAD;
             let piece_end = at + piece.len() as u64;
             if piece_end > self.next {
                 out.extend_from_slice(&piece[(self.next - at) as usize..]);
@@ -95,18 +101,42 @@ impl CryptoStream {
 }
 
 /// One QUIC connection (a UDP conversation whose first Initial came from `client_ports`).
-#[derive(Debug)]
 pub(crate) struct QuicConn {
     /// (source, destination) ports of the client's packets.
     client_ports: (u16, u16),
-    /// DCID of the client's latest Initial: the input of both sides' Initial keys.
+    /// The client's source connection ID: another one starts a new connection.
+    client_scid: Vec<u8>,
+    /// The DCID the Initial keys come from, and both sides' keys.
     dcid: Vec<u8>,
+    keys: [InitialKeys; 2],
+    /// Largest packet number each side sent (for decoding truncated ones).
+    largest_pn: [Option<u64>; 2],
     crypto: [CryptoStream; 2],
     tls: TlsConn,
     last_used: u64,
 }
 
+impl std::fmt::Debug for QuicConn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QuicConn").field("client_ports", &self.client_ports).field("dcid", &self.dcid).finish()
+    }
+}
+
 impl QuicConn {
+    /// A connection whose client sent its first Initial from `ports` to `dcid`.
+    fn new(ports: (u16, u16), client_scid: &[u8], dcid: &[u8], keys: [InitialKeys; 2], clock: u64) -> QuicConn {
+        QuicConn {
+            client_ports: ports,
+            client_scid: client_scid.to_vec(),
+            dcid: dcid.to_vec(),
+            keys,
+            largest_pn: [None; 2],
+            crypto: Default::default(),
+            tls: TlsConn::default(),
+            last_used: clock,
+        }
+    }
+
     /// Bytes held: CRYPTO data past gaps, and the start of an incomplete handshake message.
     fn buffered(&self) -> usize {
         self.crypto.iter().map(|c| c.held_bytes).sum::<usize>() + self.tls.buffered()
@@ -129,25 +159,13 @@ pub(crate) struct QuicState {
     clock: u64,
 }
 
-/// Keeps the QUIC connections within the application layer's cap: past it, the idlest half
-/// is forgotten (what they held dropped and counted, as for TCP connections).
+/// Keeps the QUIC connections within the application layer's cap: past it, the idlest
+/// quarter is forgotten (what they held dropped and counted, as for TCP connections).
 fn make_room(app: &mut AppState) {
-    let quic = &mut app.quic;
-    if quic.conns.len() < app.max_connections.max(2) {
+    if app.quic.conns.len() < app.max_connections.max(4) {
         return;
     }
-    let mut stamps: Vec<u64> = quic.conns.values().map(|c| c.last_used).collect();
-    stamps.sort_unstable();
-    let cutoff = stamps[stamps.len() / 2];
-    let (mut freed, mut dropped) = (0, 0);
-    quic.conns.retain(|_, c| {
-        let keep = c.last_used > cutoff;
-        if !keep && c.buffered() > 0 {
-            freed += c.buffered();
-            dropped += 1;
-        }
-        keep
-    });
+    let (freed, dropped) = retire_idlest(&mut app.quic.conns, |c| c.last_used, QuicConn::buffered);
     app.buffered = app.buffered.saturating_sub(freed);
     app.dropped += dropped;
 }
@@ -187,6 +205,7 @@ struct LongPacket<'a> {
     version: u32,
     kind: u8,
     dcid: &'a [u8],
+    scid: &'a [u8],
     /// Offset of the (protected) packet number.
     pn_offset: usize,
 }
@@ -203,10 +222,12 @@ impl<'a> LongPacket<'a> {
         let dcid = data.get(6..6 + dcid_len)?;
         let mut pos = 6 + dcid_len;
         let scid_len = usize::from(*data.get(pos)?);
+        let scid = data.get(pos + 1..pos + 1 + scid_len)?;
         pos += 1 + scid_len;
         if version == 0 || kind == RETRY {
             // Version negotiation and Retry run to the end of the datagram.
-            return Some(LongPacket { bytes: data, len: data.len(), version, kind, dcid, pn_offset: data.len() });
+            let len = data.len();
+            return Some(LongPacket { bytes: data, len, version, kind, dcid, scid, pn_offset: len });
         }
         if kind == INITIAL {
             let (token_len, n) = varint(data.get(pos..)?)?;
@@ -216,7 +237,7 @@ impl<'a> LongPacket<'a> {
         pos += n;
         let end = pos.checked_add(usize::try_from(length).ok()?)?;
         let bytes = data.get(..end)?;
-        Some(LongPacket { bytes, len: end, version, kind, dcid, pn_offset: pos })
+        Some(LongPacket { bytes, len: end, version, kind, dcid, scid, pn_offset: pos })
     }
 }
 
@@ -224,32 +245,11 @@ impl<'a> LongPacket<'a> {
 /// delivered to the TLS handshake parser.
 fn initial(out: &mut FrameValues, app: &mut AppState, stream: u32, ports: (u16, u16), packet: &LongPacket<'_>) {
     let clock = app.quic.clock;
-    let known = app.quic.conns.get(&stream);
-    let from_server = known.is_some_and(|c| ports != c.client_ports);
-    let decrypted = if from_server {
-        let conn = known.expect("checked above");
-        let largest = conn.crypto[Side::Server as usize].largest_pn;
-        open(packet, &conn.dcid, Side::Server, largest).map(|p| (Side::Server, p))
-    } else {
-        // A client Initial: keys from its own DCID (a new one after a Retry).
-        let largest = known.and_then(|c| c.crypto[Side::Client as usize].largest_pn);
-        open(packet, packet.dcid, Side::Client, largest).map(|p| (Side::Client, p))
-    };
-    let Some((side, (pn, payload))) = decrypted else { return };
-    let conn = app.quic.conns.entry(stream).or_insert_with(|| QuicConn {
-        client_ports: ports,
-        dcid: packet.dcid.to_vec(),
-        crypto: Default::default(),
-        tls: TlsConn::default(),
-        last_used: clock,
-    });
+    let Some((side, pn, payload)) = decrypt(&mut app.quic, stream, ports, packet, clock) else { return };
+    let Some(conn) = app.quic.conns.get_mut(&stream) else { return };
     conn.last_used = clock;
-    if side == Side::Client {
-        conn.dcid = packet.dcid.to_vec();
-    }
     let dir = side as usize;
-    let largest = &mut conn.crypto[dir].largest_pn;
-    *largest = Some(largest.map_or(pn, |l| l.max(pn)));
+    conn.largest_pn[dir] = Some(conn.largest_pn[dir].map_or(pn, |l| l.max(pn)));
     let before = conn.buffered();
     for (offset, data) in crypto_frames(&payload) {
         let bytes = conn.crypto[dir].accept(offset, data);
@@ -259,20 +259,53 @@ fn initial(out: &mut FrameValues, app: &mut AppState, stream: u32, ports: (u16, 
         }
     }
     let after = conn.buffered();
-    let total = (app.buffered + after).saturating_sub(before);
-    if after > app.max_connection_bytes || total > app.max_total_bytes {
-        conn.drop_pending();
-        app.dropped += 1;
-        app.buffered = total - after;
-    } else {
-        app.buffered = total;
+    if !app.keep_within_caps(before, after) {
+        if let Some(conn) = app.quic.conns.get_mut(&stream) {
+            conn.drop_pending();
+        }
     }
 }
 
-/// Removes header protection and decrypts `packet` with `side`'s Initial keys from `dcid`;
-/// returns the packet number and the plaintext frames, or `None` if it does not authenticate.
-fn open(packet: &LongPacket<'_>, dcid: &[u8], side: Side, largest_pn: Option<u64>) -> Option<(u64, Vec<u8>)> {
-    let keys = InitialKeys::derive(dcid, side)?;
+/// Opens an Initial packet of UDP conversation `stream` with the keys that fit (see the module
+/// doc), keeping the connection's state up to date; returns who sent it, its packet number
+/// and its frames.
+fn decrypt(
+    quic: &mut QuicState,
+    stream: u32,
+    ports: (u16, u16),
+    packet: &LongPacket<'_>,
+    clock: u64,
+) -> Option<(Side, u64, Vec<u8>)> {
+    if let Some(conn) = quic.conns.get(&stream) {
+        let side = if ports == conn.client_ports { Side::Client } else { Side::Server };
+        let largest = conn.largest_pn[side as usize];
+        if let Some((pn, payload)) = open(packet, &conn.keys[side as usize], largest) {
+            return Some((side, pn, payload));
+        }
+        if side == Side::Server || packet.dcid == conn.dcid.as_slice() {
+            return None;
+        }
+    }
+    // A client Initial under its own DCID: the first one, one after a Retry, or a new
+    // connection on the same ports.
+    let keys = [InitialKeys::derive(packet.dcid, Side::Client)?, InitialKeys::derive(packet.dcid, Side::Server)?];
+    let (pn, payload) = open(packet, &keys[Side::Client as usize], None)?;
+    match quic.conns.get_mut(&stream) {
+        Some(conn) if conn.client_scid == packet.scid => {
+            // After a Retry: same connection, new keys.
+            conn.dcid = packet.dcid.to_vec();
+            conn.keys = keys;
+        }
+        _ => {
+            quic.conns.insert(stream, QuicConn::new(ports, packet.scid, packet.dcid, keys, clock));
+        }
+    }
+    Some((Side::Client, pn, payload))
+}
+
+/// Removes header protection and decrypts `packet` with one side's Initial `keys`; returns the
+/// packet number and the plaintext frames, or `None` if it does not authenticate.
+fn open(packet: &LongPacket<'_>, keys: &InitialKeys, largest_pn: Option<u64>) -> Option<(u64, Vec<u8>)> {
     let bytes = packet.bytes;
     let sample = bytes.get(packet.pn_offset + 4..packet.pn_offset + 20)?;
     let mask = keys.hp.new_mask(sample).ok()?;
@@ -292,8 +325,8 @@ fn open(packet: &LongPacket<'_>, dcid: &[u8], side: Side, largest_pn: Option<u64
         *n ^= p;
     }
     let mut payload = bytes[packet.pn_offset + pn_len..].to_vec();
-    let key = aead::LessSafeKey::new(aead::UnboundKey::new(&aead::AES_128_GCM, &keys.key).ok()?);
-    let plain_len = key
+    let plain_len = keys
+        .key
         .open_in_place(aead::Nonce::assume_unique_for_key(nonce), aead::Aad::from(&header), &mut payload)
         .ok()?
         .len();
@@ -330,17 +363,17 @@ fn crypto_frames(payload: &[u8]) -> Vec<(u64, &[u8])> {
             0x02 | 0x03 => ack_len(rest, kind == 0x03),
             0x06 => (|| {
                 let (offset, a) = varint(rest)?;
-                let (len, b) = varint(&rest[a..])?;
-                let data = rest.get(a + b..a + b + usize::try_from(len).ok()?)?;
+                let (len, b) = varint(rest.get(a..)?)?;
+                let data = rest.get(a + b..)?.get(..usize::try_from(len).ok()?)?;
                 frames.push((offset, data));
                 Some(a + b + data.len())
             })(),
             0x1c => (|| {
                 // CONNECTION_CLOSE: error code, frame type, reason phrase.
                 let (_, a) = varint(rest)?;
-                let (_, b) = varint(&rest[a..])?;
-                let (len, c) = varint(&rest[a + b..])?;
-                Some(a + b + c + usize::try_from(len).ok()?)
+                let (_, b) = varint(rest.get(a..)?)?;
+                let (len, c) = varint(rest.get(a + b..)?)?;
+                (a + b + c).checked_add(usize::try_from(len).ok()?)
             })(),
             _ => None,
         };
@@ -382,13 +415,9 @@ fn varint(data: &[u8]) -> Option<(u64, usize)> {
     Some((value, len))
 }
 
-fn be32(data: &[u8], at: usize) -> Option<u32> {
-    data.get(at..at + 4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-}
-
 /// One side's Initial packet protection keys.
 struct InitialKeys {
-    key: [u8; 16],
+    key: aead::LessSafeKey,
     iv: [u8; 12],
     hp: HeaderProtectionKey,
 }
@@ -396,18 +425,27 @@ struct InitialKeys {
 impl InitialKeys {
     /// RFC 9001 section 5.2: keys of `side` for a connection whose client chose `dcid`.
     fn derive(dcid: &[u8], side: Side) -> Option<InitialKeys> {
-        let initial = hkdf::Salt::new(hkdf::HKDF_SHA256, &INITIAL_SALT_V1).extract(dcid);
-        let label: &[u8] = if side == Side::Client { b"client in" } else { b"server in" };
-        let mut secret = [0u8; 32];
-        expand_label(&initial, label, &mut secret)?;
-        let prk = hkdf::Prk::new_less_safe(hkdf::HKDF_SHA256, &secret);
-        let (mut key, mut iv, mut hp) = ([0u8; 16], [0u8; 12], [0u8; 16]);
-        expand_label(&prk, b"quic key", &mut key)?;
-        expand_label(&prk, b"quic iv", &mut iv)?;
-        expand_label(&prk, b"quic hp", &mut hp)?;
-        let hp = HeaderProtectionKey::new(&aead::quic::AES_128, &hp).ok()?;
-        Some(InitialKeys { key, iv, hp })
+        let (key, iv, hp) = initial_secrets(dcid, side)?;
+        Some(InitialKeys {
+            key: aead::LessSafeKey::new(aead::UnboundKey::new(&aead::AES_128_GCM, &key).ok()?),
+            iv,
+            hp: HeaderProtectionKey::new(&aead::quic::AES_128, &hp).ok()?,
+        })
     }
+}
+
+/// The packet key, IV and header protection key of `side`'s Initial packets.
+fn initial_secrets(dcid: &[u8], side: Side) -> Option<([u8; 16], [u8; 12], [u8; 16])> {
+    let initial = hkdf::Salt::new(hkdf::HKDF_SHA256, &INITIAL_SALT_V1).extract(dcid);
+    let label: &[u8] = if side == Side::Client { b"client in" } else { b"server in" };
+    let mut secret = [0u8; 32];
+    expand_label(&initial, label, &mut secret)?;
+    let prk = hkdf::Prk::new_less_safe(hkdf::HKDF_SHA256, &secret);
+    let (mut key, mut iv, mut hp) = ([0u8; 16], [0u8; 12], [0u8; 16]);
+    expand_label(&prk, b"quic key", &mut key)?;
+    expand_label(&prk, b"quic iv", &mut iv)?;
+    expand_label(&prk, b"quic hp", &mut hp)?;
+    Some((key, iv, hp))
 }
 
 /// An output length for `ring`'s HKDF.
@@ -439,14 +477,17 @@ mod tests {
     #[test]
     fn initial_keys_match_rfc_9001_appendix_a() {
         let dcid = hex("8394c8f03e515708");
-        let client = InitialKeys::derive(&dcid, Side::Client).unwrap();
-        assert_eq!(client.key.to_vec(), hex("1f369613dd76d5467730efcbe3b1a22d"));
-        assert_eq!(client.iv.to_vec(), hex("fa044b2f42a3fd3b46fb255c"));
-        let server = InitialKeys::derive(&dcid, Side::Server).unwrap();
-        assert_eq!(server.key.to_vec(), hex("cf3a5331653c364c88f0f379b6067e37"));
-        assert_eq!(server.iv.to_vec(), hex("0ac1493ca1905853b0bba03e"));
+        let (key, iv, hp) = initial_secrets(&dcid, Side::Client).unwrap();
+        assert_eq!(key.to_vec(), hex("1f369613dd76d5467730efcbe3b1a22d"));
+        assert_eq!(iv.to_vec(), hex("fa044b2f42a3fd3b46fb255c"));
+        assert_eq!(hp.to_vec(), hex("9f50449e04a0e810283a1e9933adedd2"));
+        let (key, iv, hp) = initial_secrets(&dcid, Side::Server).unwrap();
+        assert_eq!(key.to_vec(), hex("cf3a5331653c364c88f0f379b6067e37"));
+        assert_eq!(iv.to_vec(), hex("0ac1493ca1905853b0bba03e"));
+        assert_eq!(hp.to_vec(), hex("c206b8d9b9f0f37644430b490eeaa314"));
         // Header protection (appendix A.2): the sample d1b1c98dd7689fb8ec11d242b123dc9b gives
         // the mask 437b9aec36.
+        let client = InitialKeys::derive(&dcid, Side::Client).unwrap();
         let mask = client.hp.new_mask(&hex("d1b1c98dd7689fb8ec11d242b123dc9b")).unwrap();
         assert_eq!(mask.to_vec(), hex("437b9aec36"));
     }

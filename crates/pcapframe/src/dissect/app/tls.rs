@@ -138,6 +138,9 @@ pub(crate) fn on_data(out: &mut FrameValues, conn: &mut TlsConn, dir: usize, dat
 /// complete, as in a record.
 pub(crate) fn on_crypto(out: &mut FrameValues, conn: &mut TlsConn, dir: usize, data: &[u8]) {
     let dir = dir & 1;
+    if extend_incomplete(&mut conn.dirs[dir].fragment, data) {
+        return;
+    }
     let mut joined = std::mem::take(&mut conn.dirs[dir].fragment);
     joined.extend_from_slice(data);
     let mut first_type = None;
@@ -209,6 +212,9 @@ fn record(out: &mut FrameValues, conn: &mut TlsConn, dir: usize, ct: u8, version
         }
         return;
     }
+    if extend_incomplete(&mut conn.dirs[dir].fragment, body) {
+        return;
+    }
     let fragment = std::mem::take(&mut conn.dirs[dir].fragment);
     let mut first_type = None;
     if fragment.is_empty() {
@@ -224,6 +230,19 @@ fn record(out: &mut FrameValues, conn: &mut TlsConn, dir: usize, ct: u8, version
     if conn.session == Session::Unknown && first_type.is_some_and(|t| t != 1 && t != 2) {
         conn.session = Session::Tls;
     }
+}
+
+/// Appends `data` to the start of a handshake message held from earlier data when the message
+/// stays incomplete, without parsing or copying it again; `false` when the joined bytes may
+/// complete it (or nothing is held).
+fn extend_incomplete(fragment: &mut Vec<u8>, data: &[u8]) -> bool {
+    let Some(h) = fragment.get(..4) else { return false };
+    let needed = 4 + (usize::from(h[1]) << 16 | usize::from(h[2]) << 8 | usize::from(h[3]));
+    if needed > MAX_HANDSHAKE || fragment.len() + data.len() >= needed {
+        return false;
+    }
+    fragment.extend_from_slice(data);
+    true
 }
 
 /// Whether a handshake record (starting a message) is taken for encrypted, as tshark does
