@@ -12,7 +12,7 @@
 //!
 //! Layout: [`capture`] reads files, [`dissect`] decodes frames into [`fields`] values using the
 //! conversation state in [`track`]; [`read_pcap`] builds typed columns and [`text`] prints
-//! tshark's `-T fields` text.
+//! tshark's `-T fields` text; [`statistics`] gives Wireshark's conversation and endpoint tables.
 
 pub mod bytes;
 pub mod capture;
@@ -25,6 +25,7 @@ pub mod limits;
 pub mod notebook;
 mod read;
 mod scan;
+pub mod statistics;
 mod table;
 pub mod text;
 pub mod track;

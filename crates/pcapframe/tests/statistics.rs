@@ -1,0 +1,226 @@
+//! Differential test of the statistics tables: `conversations` and `endpoints` of every type
+//! against `tshark -n -q -z conv,TYPE -z endpoints,TYPE` on every fixture and shared capture
+//! (one tshark run per capture for all ten tables). Differences are allowed only when listed with
+//! a reason in `parity/statistics-differences.tsv`, and a listed one must still occur.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use pcapframe::polars::prelude::*;
+use pcapframe::statistics::{conversations, endpoints, ConversationType};
+
+const TYPES: [(ConversationType, &str); 5] = [
+    (ConversationType::Eth, "Ethernet"),
+    (ConversationType::Ip, "IPv4"),
+    (ConversationType::Ipv6, "IPv6"),
+    (ConversationType::Tcp, "TCP"),
+    (ConversationType::Udp, "UDP"),
+];
+
+fn captures() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut out = Vec::new();
+    for dir in [root.join("fixtures"), root.join("../shared/captures")] {
+        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if [".pcap", ".pcapng", ".cap", ".ntar"].iter().any(|x| name.ends_with(x)) {
+                out.push(e.path());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// tshark's tables by title ("TCP Conversations"), each as its data lines.
+fn tshark_tables(capture: &Path) -> Option<BTreeMap<String, Vec<String>>> {
+    let mut args = vec!["-n".to_string(), "-q".into(), "-r".into(), capture.to_str()?.into()];
+    for (ty, _) in TYPES {
+        args.extend(["-z".to_string(), format!("conv,{}", ty.name())]);
+        args.extend(["-z".to_string(), format!("endpoints,{}", ty.name())]);
+    }
+    let out = Command::new("tshark").args(&args).output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut tables = BTreeMap::new();
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        if !(line.ends_with(" Conversations") || line.ends_with(" Endpoints")) {
+            continue;
+        }
+        let title = line.to_string();
+        let mut rows = Vec::new();
+        for row in lines.by_ref() {
+            if row.starts_with("====") {
+                break;
+            }
+            if row.starts_with("Filter:") || row.trim_start().starts_with('|') {
+                continue;
+            }
+            rows.push(row.to_string());
+        }
+        tables.insert(title, rows);
+    }
+    Some(tables)
+}
+
+/// tshark's byte count text ("619 bytes", "25 kB", "1244 kB", "3 MB") for an exact count.
+fn byte_text(bytes: u64) -> String {
+    // SI prefixes; below 10 000 the exact count.
+    if bytes < 10_000 {
+        format!("{bytes} bytes")
+    } else if bytes < 10_000_000 {
+        format!("{} kB", bytes / 1000)
+    } else {
+        format!("{} MB", bytes / 1_000_000)
+    }
+}
+
+fn address(df: &DataFrame, column: &str, port: Option<&str>, row: usize) -> String {
+    let a = df.column(column).unwrap().str().unwrap().get(row).unwrap_or("").to_string();
+    match port.map(|p| df.column(p).unwrap().u32().unwrap().get(row)) {
+        Some(Some(port)) => format!("{a}:{port}"),
+        _ => a,
+    }
+}
+
+fn u64_at(df: &DataFrame, column: &str, row: usize) -> u64 {
+    df.column(column).unwrap().u64().unwrap().get(row).unwrap_or(0)
+}
+
+/// Our conversation table as tshark's text rows (whitespace-normalised).
+fn our_conversation_rows(df: &DataFrame, ports: bool) -> Vec<String> {
+    let (pa, pb) = if ports { (Some("port_a"), Some("port_b")) } else { (None, None) };
+    (0..df.height())
+        .map(|i| {
+            let f = |c| u64_at(df, c, i);
+            let start = df.column("rel_start").unwrap().f64().unwrap().get(i).unwrap();
+            let duration = df.column("duration").unwrap().f64().unwrap().get(i).unwrap();
+            format!(
+                "{} <-> {} {} {} {} {} {} {} {:.9} {:.4}",
+                address(df, "address_a", pa, i),
+                address(df, "address_b", pb, i),
+                f("frames_b_to_a"),
+                byte_text(f("bytes_b_to_a")),
+                f("frames_a_to_b"),
+                byte_text(f("bytes_a_to_b")),
+                f("frames"),
+                byte_text(f("bytes")),
+                start,
+                duration
+            )
+        })
+        .collect()
+}
+
+/// Our endpoint table as tshark's text rows.
+fn our_endpoint_rows(df: &DataFrame, ports: bool) -> Vec<String> {
+    (0..df.height())
+        .map(|i| {
+            let f = |c| u64_at(df, c, i);
+            let port = if ports {
+                format!(" {}", df.column("port").unwrap().u32().unwrap().get(i).unwrap_or(0))
+            } else {
+                String::new()
+            };
+            format!(
+                "{}{} {} {} {} {} {} {}",
+                df.column("address").unwrap().str().unwrap().get(i).unwrap_or(""),
+                port,
+                f("frames"),
+                f("bytes"),
+                f("tx_frames"),
+                f("tx_bytes"),
+                f("rx_frames"),
+                f("rx_bytes")
+            )
+        })
+        .collect()
+}
+
+/// Rows with single spaces, sorted. A conversation's start time is re-read as a double (tshark
+/// prints it exactly to the nanosecond; a DataFrame holds the nearest double).
+fn normalised(rows: &[String]) -> Vec<String> {
+    let mut rows: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            let mut tokens: Vec<String> = r.split_whitespace().map(str::to_owned).collect();
+            let n = tokens.len();
+            if tokens.iter().any(|t| t == "<->") && n >= 2 {
+                if let Ok(start) = tokens[n - 2].parse::<f64>() {
+                    tokens[n - 2] = format!("{start:.9}");
+                }
+            }
+            tokens.join(" ")
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// The rows only one side has.
+fn difference(theirs: &[String], ours: &[String]) -> String {
+    let only = |a: &[String], b: &[String]| a.iter().filter(|r| !b.contains(r)).cloned().collect::<Vec<_>>();
+    format!("  tshark only {:?}\n  ours only   {:?}", only(theirs, ours), only(ours, theirs))
+}
+
+#[test]
+fn conversations_and_endpoints_match_tshark_on_every_capture() {
+    if Command::new("tshark").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: tshark is not installed (make test installs it)");
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let listed: Vec<(String, String)> = std::fs::read_to_string(root.join("parity/statistics-differences.tsv"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let mut parts = l.split('\t');
+            (parts.next().unwrap_or("").to_string(), parts.next().unwrap_or("").to_string())
+        })
+        .collect();
+    let mut seen = Vec::new();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for capture in captures() {
+        let name = capture.file_name().unwrap().to_string_lossy().to_string();
+        if pcapframe::read_pcap_partial(&capture, &pcapframe::ReadOptions::fields(["frame.number"]))
+            .is_ok_and(|p| p.problem.is_some())
+        {
+            continue; // damaged on purpose: tshark reads on where pcapframe stops
+        }
+        let Some(tables) = tshark_tables(&capture) else { continue };
+        for (ty, title) in TYPES {
+            let ports = matches!(ty, ConversationType::Tcp | ConversationType::Udp);
+            let ours = normalised(&our_conversation_rows(&conversations(&capture, ty).unwrap(), ports));
+            let theirs = normalised(tables.get(&format!("{title} Conversations")).map_or(&[][..], |v| v));
+            let table = format!("conv,{}", ty.name());
+            if ours != theirs {
+                seen.push((name.clone(), table.clone()));
+                if !listed.contains(&(name.clone(), table.clone())) {
+                    failures.push(format!("{name} {table}:\n{}", difference(&theirs, &ours)));
+                }
+            }
+            let ours = normalised(&our_endpoint_rows(&endpoints(&capture, ty).unwrap(), ports));
+            let theirs = normalised(tables.get(&format!("{title} Endpoints")).map_or(&[][..], |v| v));
+            let table = format!("endpoints,{}", ty.name());
+            if ours != theirs {
+                seen.push((name.clone(), table.clone()));
+                if !listed.contains(&(name.clone(), table.clone())) {
+                    failures.push(format!("{name} {table}:\n{}", difference(&theirs, &ours)));
+                }
+            }
+            checked += 2;
+        }
+    }
+    eprintln!("{checked} tables compared, {} differ ({} listed)", seen.len(), seen.len() - failures.len());
+    for f in &failures {
+        eprintln!("{}", &f[..f.len().min(1500)]);
+    }
+    let present: Vec<String> =
+        captures().iter().map(|c| c.file_name().unwrap().to_string_lossy().to_string()).collect();
+    let stale: Vec<_> = listed.iter().filter(|l| present.contains(&l.0) && !seen.contains(l)).collect();
+    assert!(stale.is_empty(), "listed in parity/statistics-differences.tsv but no longer differing: {stale:?}");
+    assert!(failures.is_empty(), "{} tables differ from tshark and are not listed", failures.len());
+}
