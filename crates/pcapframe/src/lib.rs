@@ -12,7 +12,8 @@
 //!
 //! Layout: [`capture`] reads files, [`dissect`] decodes frames into [`fields`] values using the
 //! conversation state in [`track`]; [`read_pcap`] builds typed columns and [`text`] prints
-//! tshark's `-T fields` text; [`statistics`] gives Wireshark's conversation and endpoint tables.
+//! tshark's `-T fields` text; [`statistics`] gives Wireshark's conversation and endpoint tables,
+//! [`follow`] one TCP connection's data in order.
 
 pub mod bytes;
 pub mod capture;
@@ -20,6 +21,7 @@ pub mod dissect;
 pub mod error;
 pub mod fields;
 pub mod filter;
+pub mod follow;
 pub mod limits;
 #[cfg(feature = "notebook")]
 pub mod notebook;
@@ -36,6 +38,7 @@ pub use capture::Coverage;
 pub use error::{CaptureError, Error, Position, Result};
 pub use fields::{Field, FieldType, FIELDS};
 pub use filter::{filter_frame, DisplayFilter};
+pub use follow::follow_tcp_stream;
 pub use limits::Limits;
 pub use read::{read_pcap, read_pcap_partial, read_pcap_reader, resolve_fields, PartialRead, ReadOptions, TIME_COLUMN};
 pub use scan::Scanner;
