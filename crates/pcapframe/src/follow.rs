@@ -229,3 +229,33 @@ pub fn follow_tcp_stream(capture: impl AsRef<Path>, stream: u64) -> Result<DataF
     ];
     Ok(DataFrame::new(chunks.len(), columns)?)
 }
+
+/// The rule line of tshark's follow output.
+const RULE: &str = "===================================================================";
+
+/// `tshark -q -z follow,tcp,ascii,N` for TCP stream `stream`, byte for byte: each chunk's
+/// length (indented by a tab for peer 1) and its bytes, those outside printable ASCII other than
+/// CR and LF (a tab too) shown as `.`.
+pub fn follow_tcp_text(capture: impl AsRef<Path>, stream: u64) -> Result<Vec<u8>> {
+    let (peers, chunks) = follow_tcp_chunks(capture, stream)?;
+    let mut out = format!("\n{RULE}\nFollow: tcp,ascii\nFilter: tcp.stream eq {stream}\n").into_bytes();
+    for i in 0..2 {
+        let node = match &peers {
+            Some(p) if p[i].0.contains(':') => format!("[{}]:{}", p[i].0, p[i].1),
+            Some(p) => format!("{}:{}", p[i].0, p[i].1),
+            None => ":0".to_string(),
+        };
+        out.extend(format!("Node {i}: {node}\n").bytes());
+    }
+    for chunk in &chunks {
+        let indent = if chunk.peer == 1 { "\t" } else { "" };
+        out.extend(format!("{indent}{}\n", chunk.data.len()).bytes());
+        out.extend(chunk.data.iter().map(|&b| match b {
+            b'\n' | b'\r' | 0x20..=0x7e => b,
+            _ => b'.',
+        }));
+        out.push(b'\n');
+    }
+    out.extend(format!("{RULE}\n").bytes());
+    Ok(out)
+}

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use base64::Engine;
-use pcapframe::follow::{follow_tcp_chunks, Chunk};
+use pcapframe::follow::{follow_tcp_chunks, follow_tcp_text, Chunk};
 
 fn captures() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -105,4 +105,40 @@ fn followed_streams_match_tshark() {
         eprintln!("{f}");
     }
     assert!(failures.is_empty(), "{} followed streams differ from tshark", failures.len());
+}
+
+#[test]
+fn followed_text_is_tshark_ascii_byte_for_byte() {
+    if Command::new("tshark").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: tshark is not installed (make test installs it)");
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    let mut compared = 0;
+    for (file, stream) in [
+        ("edge-app-reassembly.pcap", 1),
+        ("edge-app-reassembly.pcap", 5),
+        ("edge-app-reassembly.pcap", 9),
+        ("edge-app-reassembly.pcap", 99),
+        ("edge-ipv6-ext-headers.pcap", 0),
+        ("dorm-room.pcap", 3),
+    ] {
+        let capture = root.join(file);
+        let theirs = Command::new("tshark")
+            .args(["-q", "-r"])
+            .arg(&capture)
+            .args(["-z", &format!("follow,tcp,ascii,{stream}")])
+            .output()
+            .unwrap()
+            .stdout;
+        let ours = follow_tcp_text(&capture, stream).unwrap();
+        if ours != theirs {
+            let dir = std::env::temp_dir();
+            std::fs::write(dir.join("follow-ours.txt"), &ours).unwrap();
+            std::fs::write(dir.join("follow-tshark.txt"), &theirs).unwrap();
+            panic!("{file} stream {stream} differs: see follow-ours.txt and follow-tshark.txt in {}", dir.display());
+        }
+        compared += 1;
+    }
+    assert_eq!(compared, 6);
 }
