@@ -9,6 +9,8 @@ pub enum Command {
     ListFields,
     /// `-r FILE -T fields -e ...`: print or write fields.
     Fields(FieldsRequest),
+    /// `-r FILE -q -z follow,tcp,ascii|yaml,N`: one TCP stream's data.
+    Follow(FollowRequest),
     /// `-h`/`--help`.
     Help,
 }
@@ -26,10 +28,43 @@ pub struct FieldsRequest {
     pub max_conversations: Option<usize>,
 }
 
+/// A `-z follow,tcp,FORMAT,N` run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowRequest {
+    pub file: String,
+    /// `ascii` or `yaml`.
+    pub format: FollowFormat,
+    /// `tcp.stream` number.
+    pub stream: u64,
+}
+
+/// The follow output formats pcapframe writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowFormat {
+    Ascii,
+    Yaml,
+}
+
+/// Reads `follow,tcp,ascii|yaml,N`.
+fn parse_follow(spec: &str) -> Result<(FollowFormat, u64), String> {
+    let parts: Vec<&str> = spec.split(',').collect();
+    let format = match parts.as_slice() {
+        ["follow", "tcp", "ascii", _] => FollowFormat::Ascii,
+        ["follow", "tcp", "yaml", _] => FollowFormat::Yaml,
+        ["follow", "tcp", other, _] => {
+            return Err(format!("unsupported follow format '{other}' (pcapframe writes ascii and yaml)"))
+        }
+        _ => return Err(format!("unsupported -z statistic '{spec}' (pcapframe knows follow,tcp,ascii|yaml,N)")),
+    };
+    let stream = parts[3].parse().map_err(|_| format!("invalid stream number '{}' in -z {spec}", parts[3]))?;
+    Ok((format, stream))
+}
+
 /// Usage text.
 pub const USAGE: &str = "\
 usage: pcapframe -r FILE -T fields -e FIELD [-e FIELD ...] [options]
        pcapframe -r FILE -e FIELD ... --out OUT.parquet|OUT.csv|OUT.arrow
+       pcapframe -r FILE -q -z follow,tcp,ascii|yaml,STREAM
        pcapframe -G fields
 
 options (as tshark's):
@@ -45,6 +80,8 @@ options (as tshark's):
   -c COUNT         stop after COUNT frames
   -Y FILTER        display filter
   -n               accepted (pcapframe never resolves names)
+  -q               accepted (with -z)
+  -z follow,tcp,ascii|yaml,N   one TCP stream's data, as tshark prints it
   --out PATH       write typed columns to Parquet, CSV or Arrow IPC (chosen by extension)
   --max-conversations N  TCP and UDP conversations kept in memory (default 500000); past it
                    the idlest are retired, and one that returns gets a new stream number
@@ -56,6 +93,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     let mut req = FieldsRequest::default();
     let mut output_type = None;
     let mut list = None;
+    let mut follow = None;
     let mut i = 0;
     while i < args.len() {
         let arg = args[i].as_str();
@@ -86,6 +124,8 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             "-Y" => req.display_filter = Some(value("Y")?),
             "-G" => list = Some(value("G")?),
             "-n" if arg == "-n" => {}
+            "-q" if arg == "-q" => {}
+            "-z" => follow = Some(parse_follow(&value("z")?)?),
             _ => return Err(format!("unknown option '{arg}'")),
         }
         i += 1;
@@ -98,6 +138,9 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     }
     if req.file.is_empty() {
         return Err("no capture file given (-r FILE)".into());
+    }
+    if let Some((format, stream)) = follow {
+        return Ok(Command::Follow(FollowRequest { file: req.file, format, stream }));
     }
     match output_type.as_deref() {
         Some("fields") => {}
@@ -173,6 +216,15 @@ mod tests {
         assert_eq!(req.format.separator, " ");
         assert_eq!(req.format.quote, Some('"'));
         assert_eq!(req.max_frames, Some(5));
+    }
+
+    #[test]
+    fn follow_requests() {
+        let expected = FollowRequest { file: "f.pcap".into(), format: FollowFormat::Yaml, stream: 5 };
+        assert_eq!(parse(&argv("-r f.pcap -q -z follow,tcp,yaml,5")).unwrap(), Command::Follow(expected));
+        assert!(parse(&argv("-r f.pcap -z follow,tcp,hex,5")).unwrap_err().contains("format 'hex'"));
+        assert!(parse(&argv("-r f.pcap -z conv,tcp")).unwrap_err().contains("unsupported -z"));
+        assert!(parse(&argv("-r f.pcap -z follow,tcp,ascii,x")).unwrap_err().contains("invalid stream"));
     }
 
     #[test]

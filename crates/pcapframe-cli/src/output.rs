@@ -13,7 +13,7 @@ use pcapframe::{
     Scanner, FIELDS,
 };
 
-use crate::args::FieldsRequest;
+use crate::args::{FieldsRequest, FollowFormat, FollowRequest};
 
 /// Exit status when the capture is damaged after some frames were printed (as tshark: 2).
 const EXIT_DAMAGED: u8 = 2;
@@ -209,4 +209,29 @@ fn write_table(req: &FieldsRequest, path: &str) -> Result<Outcome, String> {
         dropped_app: partial.dropped_app_connections,
         coverage: partial.coverage,
     })
+}
+
+/// Prints one TCP stream as `tshark -q -z follow,tcp,...` does.
+pub fn follow(req: &FollowRequest) -> ExitCode {
+    let text = match req.format {
+        FollowFormat::Ascii => pcapframe::follow::follow_tcp_text(&req.file, req.stream),
+        FollowFormat::Yaml => pcapframe::follow::follow_tcp_yaml(&req.file, req.stream),
+    };
+    match text {
+        Ok(bytes) => {
+            let mut stdout = std::io::stdout().lock();
+            if stdout.write_all(&bytes).and_then(|()| stdout.flush()).is_err() {
+                return ExitCode::from(1);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(pcapframe::Error::Capture(problem)) => {
+            eprintln!("pcapframe: The file \"{}\" is damaged: {problem}", req.file);
+            ExitCode::from(EXIT_DAMAGED)
+        }
+        Err(e) => {
+            eprintln!("pcapframe: {e}");
+            ExitCode::from(1)
+        }
+    }
 }

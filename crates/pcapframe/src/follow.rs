@@ -259,3 +259,32 @@ pub fn follow_tcp_text(capture: impl AsRef<Path>, stream: u64) -> Result<Vec<u8>
     out.extend(format!("{RULE}\n").bytes());
     Ok(out)
 }
+
+/// `tshark -q -z follow,tcp,yaml,N` for TCP stream `stream`, byte for byte: the peers, then each
+/// chunk's frame, peer, time (in seconds, 0 for a gap) and bytes in base64.
+pub fn follow_tcp_yaml(capture: impl AsRef<Path>, stream: u64) -> Result<Vec<u8>> {
+    use base64::Engine;
+    let (peers, chunks) = follow_tcp_chunks(capture, stream)?;
+    let mut out = String::from("peers:\n");
+    for i in 0..2 {
+        let (host, port) = peers.as_ref().map_or(("", 0), |p| (p[i].0.as_str(), p[i].1));
+        out.push_str(&format!("  - peer: {i}\n    host: {host}\n    port: {port}\n"));
+    }
+    out.push_str("packets:\n");
+    for chunk in &chunks {
+        let ns = chunk.time_ns.unwrap_or(0);
+        // Seconds as tshark converts them (whole seconds plus nanoseconds, in doubles).
+        let seconds = ns.div_euclid(1_000_000_000) as f64 + ns.rem_euclid(1_000_000_000) as f64 / 1e9;
+        out.push_str(&format!(
+            "  - packet: {}\n    peer: {}\n    timestamp: {seconds:.9}\n    data: !!binary |\n",
+            chunk.frame, chunk.peer
+        ));
+        let encoded = base64::engine::general_purpose::STANDARD.encode(&chunk.data);
+        for line in encoded.as_bytes().chunks(76) {
+            out.push_str("      ");
+            out.push_str(std::str::from_utf8(line).unwrap_or(""));
+            out.push('\n');
+        }
+    }
+    Ok(out.into_bytes())
+}

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use base64::Engine;
-use pcapframe::follow::{follow_tcp_chunks, follow_tcp_text, Chunk};
+use pcapframe::follow::{follow_tcp_chunks, follow_tcp_text, follow_tcp_yaml, Chunk};
 
 fn captures() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -108,7 +108,7 @@ fn followed_streams_match_tshark() {
 }
 
 #[test]
-fn followed_text_is_tshark_ascii_byte_for_byte() {
+fn followed_text_is_tshark_ascii_and_yaml_byte_for_byte() {
     if Command::new("tshark").arg("--version").output().is_err() {
         eprintln!("SKIPPED: tshark is not installed (make test installs it)");
         return;
@@ -132,6 +132,14 @@ fn followed_text_is_tshark_ascii_byte_for_byte() {
             .unwrap()
             .stdout;
         let ours = follow_tcp_text(&capture, stream).unwrap();
+        let yaml = Command::new("tshark")
+            .args(["-q", "-r"])
+            .arg(&capture)
+            .args(["-z", &format!("follow,tcp,yaml,{stream}")])
+            .output()
+            .unwrap()
+            .stdout;
+        assert!(follow_tcp_yaml(&capture, stream).unwrap() == yaml, "{file} stream {stream}: YAML differs");
         if ours != theirs {
             let dir = std::env::temp_dir();
             std::fs::write(dir.join("follow-ours.txt"), &ours).unwrap();

@@ -313,7 +313,7 @@ fn parse_seconds(w: &str) -> Option<i128> {
     }
     let secs: i128 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
     let nanos: i128 = format!("{frac:0<9}").parse().ok()?;
-    let total = secs * 1_000_000_000 + nanos;
+    let total = secs.checked_mul(1_000_000_000)?.checked_add(nanos)?;
     Some(if neg { -total } else { total })
 }
 

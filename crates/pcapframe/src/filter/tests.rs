@@ -95,3 +95,13 @@ fn app_protocol_names_test_their_dissectors_mark_and_fall_back_to_fields() {
     row.uint(Field::DnsId, 0u16);
     assert!(filter("dns").matches(&row) && filter("mdns").matches(&row));
 }
+
+/// Found by the `display_filter` fuzz target (2026-12-01): seconds past the `i128` nanosecond
+/// range overflowed (a panic with overflow checks, a wrapped value in release builds).
+#[test]
+fn time_literals_out_of_range_are_errors() {
+    let (message, at) = error("frame.time_epoch > 33333333333333333333333333333333333333 174]fl0");
+    assert_eq!((message.as_str(), at), ("\"33333333333333333333333333333333333333\" is not a valid time.", 19));
+    assert!(DisplayFilter::parse("frame.time_relative > 333333333333333333333333333333.5").is_err());
+    assert!(DisplayFilter::parse("frame.time_relative > 33333333333333333333.5").is_ok());
+}
