@@ -224,3 +224,64 @@ fn conversations_and_endpoints_match_tshark_on_every_capture() {
     assert!(stale.is_empty(), "listed in parity/statistics-differences.tsv but no longer differing: {stale:?}");
     assert!(failures.is_empty(), "{} tables differ from tshark and are not listed", failures.len());
 }
+
+/// tshark's I/O table rows: the numbers after the interval label.
+fn tshark_io_rows(capture: &Path, interval: u64, filters: &[&str]) -> Option<Vec<Vec<u64>>> {
+    let spec = format!("io,stat,{interval},{}", filters.join(","));
+    let out = Command::new("tshark").arg("-q").arg("-r").arg(capture).args(["-z", &spec]).output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let rows = text
+        .lines()
+        .skip_while(|l| !l.starts_with("| Interval "))
+        .skip(2)
+        .take_while(|l| !l.starts_with("===="))
+        .map(|l| l.split('|').skip(2).filter_map(|cell| cell.trim().parse().ok()).collect())
+        .collect();
+    Some(rows)
+}
+
+#[test]
+fn io_stat_matches_tshark_on_every_capture() {
+    if Command::new("tshark").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: tshark is not installed (make test installs it)");
+        return;
+    }
+    let filters = ["frame", "tcp", "dns"];
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for capture in captures() {
+        let name = capture.file_name().unwrap().to_string_lossy().to_string();
+        let Ok(read) = pcapframe::read_pcap_partial(&capture, &pcapframe::ReadOptions::fields(["frame.time_relative"]))
+        else {
+            continue;
+        };
+        if read.problem.is_some() {
+            continue;
+        }
+        let latest = read.frame.column("frame.time_relative").unwrap().f64().unwrap().max().unwrap_or(0.0);
+        // About twenty intervals, a whole number of seconds each.
+        let interval = ((latest / 20.0).ceil() as u64).max(1);
+        let Some(theirs) = tshark_io_rows(&capture, interval, &filters) else { continue };
+        let df = pcapframe::statistics::io_stat(&capture, interval as f64, &filters).unwrap();
+        let column = |name: &str| df.column(name).unwrap().u64().unwrap().into_no_null_iter().collect::<Vec<_>>();
+        let cols: Vec<Vec<u64>> =
+            (1..=3).flat_map(|i| [column(&format!("frames_{i}")), column(&format!("bytes_{i}"))]).collect();
+        let ours: Vec<Vec<u64>> = (0..df.height()).map(|r| cols.iter().map(|c| c[r]).collect()).collect();
+        compared += 1;
+        if ours != theirs {
+            let first = ours.iter().zip(&theirs).position(|(a, b)| a != b);
+            failures.push(format!(
+                "{name} io,stat,{interval}: {} rows vs tshark's {}; first different row {first:?}: ours {:?} tshark {:?}",
+                ours.len(),
+                theirs.len(),
+                first.and_then(|i| ours.get(i)),
+                first.and_then(|i| theirs.get(i))
+            ));
+        }
+    }
+    eprintln!("{compared} captures compared, {} differ", failures.len());
+    for f in &failures {
+        eprintln!("{f}");
+    }
+    assert!(failures.is_empty(), "{} I/O tables differ from tshark", failures.len());
+}
