@@ -348,3 +348,17 @@ fn a_conversation_cap_retires_the_idlest_and_says_so() {
     let out = pcapframe(&["-r", &capture, "-e", "tcp.stream", "--max-conversations", "0"]);
     assert!(text(&out.stderr).contains("invalid --max-conversations count '0'"));
 }
+
+#[test]
+fn follow_prints_the_library_text_and_refuses_other_formats() {
+    let capture = fixture("edge-app-reassembly.pcap");
+    let yaml = pcapframe(&["-r", &capture, "-q", "-z", "follow,tcp,yaml,5"]);
+    assert!(yaml.status.success());
+    assert_eq!(yaml.stdout, pcapframe::follow::follow_tcp_yaml(&capture, 5).unwrap());
+    let ascii = pcapframe(&["-r", &capture, "-q", "-z", "follow,tcp,ascii,1"]);
+    assert_eq!(ascii.stdout, pcapframe::follow::follow_tcp_text(&capture, 1).unwrap());
+    assert!(text(&ascii.stdout).contains("GET /index.h"));
+    let hex = pcapframe(&["-r", &capture, "-q", "-z", "follow,tcp,hex,1"]);
+    assert_eq!(hex.status.code(), Some(1));
+    assert!(text(&hex.stderr).contains("unsupported follow format 'hex'"));
+}
