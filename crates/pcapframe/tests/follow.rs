@@ -1,26 +1,14 @@
 //! Differential test of `follow_tcp_stream` against `tshark -q -z follow,tcp,yaml,N`: the first
 //! TCP streams of every capture, and every stream of the TCP edge fixtures.
 
-use std::path::{Path, PathBuf};
+mod corpus;
+
+use std::path::Path;
 use std::process::Command;
 
 use base64::Engine;
+use corpus::captures;
 use pcapframe::follow::{follow_tcp_chunks, follow_tcp_text, follow_tcp_yaml, Chunk};
-
-fn captures() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut out = Vec::new();
-    for dir in [root.join("fixtures"), root.join("../shared/captures")] {
-        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            let name = e.file_name().to_string_lossy().to_string();
-            if [".pcap", ".pcapng", ".cap", ".ntar"].iter().any(|x| name.ends_with(x)) {
-                out.push(e.path());
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 /// One packet of tshark's YAML: number, peer, timestamp text, data.
 type Packet = (u64, u8, String, Vec<u8>);

@@ -3,10 +3,13 @@
 //! (one tshark run per capture for all ten tables). Differences are allowed only when listed with
 //! a reason in `parity/statistics-differences.tsv`, and a listed one must still occur.
 
+mod corpus;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
+use corpus::captures;
 use pcapframe::polars::prelude::*;
 use pcapframe::statistics::{conversations, endpoints, ConversationType};
 
@@ -17,21 +20,6 @@ const TYPES: [(ConversationType, &str); 5] = [
     (ConversationType::Tcp, "TCP"),
     (ConversationType::Udp, "UDP"),
 ];
-
-fn captures() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut out = Vec::new();
-    for dir in [root.join("fixtures"), root.join("../shared/captures")] {
-        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            let name = e.file_name().to_string_lossy().to_string();
-            if [".pcap", ".pcapng", ".cap", ".ntar"].iter().any(|x| name.ends_with(x)) {
-                out.push(e.path());
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 /// tshark's tables by title ("TCP Conversations"), each as its data lines.
 fn tshark_tables(capture: &Path) -> Option<BTreeMap<String, Vec<String>>> {

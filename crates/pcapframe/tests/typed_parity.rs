@@ -2,27 +2,15 @@
 //! occurrence, compared cell by cell with `tshark -T fields -E occurrence=f`.
 //! Relative times are f64 seconds: equal to tshark's to within f64 precision.
 
-use std::path::{Path, PathBuf};
+mod corpus;
+
+use std::path::Path;
 use std::process::Command;
 
+use corpus::captures;
 use pcapframe::fields::FieldType;
 use pcapframe::polars::prelude::*;
 use pcapframe::{read_pcap, ReadOptions, FIELDS};
-
-fn captures() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut out = Vec::new();
-    for dir in [root.join("fixtures"), root.join("../shared/captures")] {
-        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            let name = e.file_name().to_string_lossy().to_string();
-            if [".pcap", ".pcapng", ".cap", ".ntar"].iter().any(|x| name.ends_with(x)) {
-                out.push(e.path());
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 /// A typed cell rendered the way tshark prints the field.
 fn as_tshark_text(ty: FieldType, v: AnyValue<'_>) -> Option<String> {
