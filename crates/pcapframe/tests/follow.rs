@@ -112,22 +112,12 @@ fn followed_text_is_tshark_ascii_and_yaml_byte_for_byte() {
         ("dorm-room.pcap", 3),
     ] {
         let capture = root.join(file);
-        let theirs = Command::new("tshark")
-            .args(["-q", "-r"])
-            .arg(&capture)
-            .args(["-z", &format!("follow,tcp,ascii,{stream}")])
-            .output()
-            .unwrap()
-            .stdout;
-        let ours = follow_tcp_text(&capture, stream).unwrap();
-        let yaml = Command::new("tshark")
-            .args(["-q", "-r"])
-            .arg(&capture)
-            .args(["-z", &format!("follow,tcp,yaml,{stream}")])
-            .output()
-            .unwrap()
-            .stdout;
-        assert!(follow_tcp_yaml(&capture, stream).unwrap() == yaml, "{file} stream {stream}: YAML differs");
+        let tshark = |format: &str| {
+            let spec = format!("follow,tcp,{format},{stream}");
+            Command::new("tshark").args(["-q", "-r"]).arg(&capture).args(["-z", &spec]).output().unwrap().stdout
+        };
+        let (theirs, ours) = (tshark("ascii"), follow_tcp_text(&capture, stream).unwrap());
+        assert!(follow_tcp_yaml(&capture, stream).unwrap() == tshark("yaml"), "{file} stream {stream}: YAML differs");
         if ours != theirs {
             let dir = std::env::temp_dir();
             std::fs::write(dir.join("follow-ours.txt"), &ours).unwrap();

@@ -181,25 +181,20 @@ fn conversations_and_endpoints_match_tshark_on_every_capture() {
         let Some(tables) = tshark_tables(&capture) else { continue };
         for (ty, title) in TYPES {
             let ports = matches!(ty, ConversationType::Tcp | ConversationType::Udp);
-            let ours = normalised(&our_conversation_rows(&conversations(&capture, ty).unwrap(), ports));
-            let theirs = normalised(tables.get(&format!("{title} Conversations")).map_or(&[][..], |v| v));
-            let table = format!("conv,{}", ty.name());
-            if ours != theirs {
-                seen.push((name.clone(), table.clone()));
-                if !listed.contains(&(name.clone(), table.clone())) {
-                    failures.push(format!("{name} {table}:\n{}", difference(&theirs, &ours)));
+            let conv = our_conversation_rows(&conversations(&capture, ty).unwrap(), ports);
+            let ends = our_endpoint_rows(&endpoints(&capture, ty).unwrap(), ports);
+            for (ours, kind, heading) in [(conv, "conv", "Conversations"), (ends, "endpoints", "Endpoints")] {
+                let ours = normalised(&ours);
+                let theirs = normalised(tables.get(&format!("{title} {heading}")).map_or(&[][..], |v| v));
+                let key = (name.clone(), format!("{kind},{}", ty.name()));
+                if ours != theirs {
+                    if !listed.contains(&key) {
+                        failures.push(format!("{name} {}:\n{}", key.1, difference(&theirs, &ours)));
+                    }
+                    seen.push(key);
                 }
+                checked += 1;
             }
-            let ours = normalised(&our_endpoint_rows(&endpoints(&capture, ty).unwrap(), ports));
-            let theirs = normalised(tables.get(&format!("{title} Endpoints")).map_or(&[][..], |v| v));
-            let table = format!("endpoints,{}", ty.name());
-            if ours != theirs {
-                seen.push((name.clone(), table.clone()));
-                if !listed.contains(&(name.clone(), table.clone())) {
-                    failures.push(format!("{name} {table}:\n{}", difference(&theirs, &ours)));
-                }
-            }
-            checked += 2;
         }
     }
     eprintln!("{checked} tables compared, {} differ ({} listed)", seen.len(), seen.len() - failures.len());
