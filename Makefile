@@ -20,7 +20,7 @@ help:
 	@echo "make notebooks  re-execute the notebooks and store their outputs in notebooks/ (to commit)"
 	@echo "make export  every field of every capture to $(OUT)/*.parquet"
 	@echo "make fuzz    every fuzz target (or FUZZ_TARGETS) for FUZZ_SECONDS (default 180) each; see fuzz/README.md"
-	@echo "make parity  the tshark comparisons: per-field table, per-filter agreement"
+	@echo "make parity  the tshark comparisons: per-field table, per-filter agreement, statistics, follow"
 	@echo "make bench   tshark vs pcapframe on a ~$(BENCH_FRAMES)-frame capture, as ratios"
 
 tshark:
@@ -48,8 +48,8 @@ unit: build
 	$(CARGO) test --release -p pcapframe-cli --bins --test cli --test answer_key
 
 parity: tshark build
-	@echo "==> parity with tshark (every core field, every capture; every filter of parity/filters.txt)"
-	$(CARGO) test --release -p pcapframe-cli --test parity --test filters -- --nocapture
+	@echo "==> parity with tshark (every field and filter, statistics and followed streams, every capture)"
+	$(CARGO) test --release -p pcapframe-cli --test parity --test filters --test statistics --test follow -- --nocapture
 
 jupyter:
 	@$(PY) -c "import nbclient, nbconvert, selenium" 2>/dev/null || { \

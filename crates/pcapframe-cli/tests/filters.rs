@@ -3,26 +3,16 @@
 //! (one tshark run per filter instead of one per filter and capture). Differences are allowed only
 //! when listed with a reason in `parity/filter-differences.tsv`.
 
+#[path = "../../pcapframe/tests/corpus/mod.rs"]
+mod corpus;
+
+use corpus::captures;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
-}
-
-fn captures(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for dir in [root.join("fixtures"), root.join("../shared/captures")] {
-        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            let name = e.file_name().to_string_lossy().to_string();
-            if [".pcap", ".pcapng", ".cap", ".ntar"].iter().any(|x| name.ends_with(x)) {
-                out.push(e.path());
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 fn selected(program: &str, capture: &Path, filter: &str) -> Result<String, String> {
@@ -47,7 +37,7 @@ fn selected(program: &str, capture: &Path, filter: &str) -> Result<String, Strin
 fn every_filter_selects_the_frames_tshark_selects() {
     let root = root();
     let merged = std::env::temp_dir().join(format!("pcapframe-filters-{}.pcapng", std::process::id()));
-    let merge = Command::new("mergecap").args(["-a", "-F", "pcapng", "-w"]).arg(&merged).args(captures(&root)).output();
+    let merge = Command::new("mergecap").args(["-a", "-F", "pcapng", "-w"]).arg(&merged).args(captures()).output();
     match merge {
         Ok(o) if o.status.success() => {}
         _ => {

@@ -5,6 +5,10 @@
 //! `parity/known-differences.tsv`, and on any listed difference that no longer occurs.
 //! Skips (loudly) when tshark is not installed; `make test` installs it.
 
+#[path = "../../pcapframe/tests/corpus/mod.rs"]
+mod corpus;
+
+use corpus::captures;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -27,24 +31,6 @@ fn compared_fields(root: &Path) -> Vec<String> {
         fields.extend(names.map(String::from));
     }
     fields
-}
-
-fn captures(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for dir in [root.join("fixtures"), root.join("../shared/captures")] {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            let name = p.file_name().unwrap().to_string_lossy().to_string();
-            if [".pcap", ".pcapng", ".cap", ".ntar"].iter().any(|ext| name.ends_with(ext)) {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 fn run(cmd: &str, capture: &Path, fields: &[String]) -> (Vec<String>, String) {
@@ -95,7 +81,7 @@ fn every_core_link_and_tcp_analysis_field_matches_tshark() {
     }
     let root = repo_root();
     let fields = compared_fields(&root);
-    let captures = captures(&root);
+    let captures = captures();
     assert!(!captures.is_empty(), "no captures found under fixtures/ or ../shared/captures/");
     let known = known_differences(&root);
     let ours = env!("CARGO_BIN_EXE_pcapframe");
@@ -176,11 +162,10 @@ fn no_capture_loses_frames_in_silence() {
     if tshark_missing() {
         return;
     }
-    let root = repo_root();
     let ours = env!("CARGO_BIN_EXE_pcapframe");
     let fields = ["frame.number".to_string()];
     let mut silent = Vec::new();
-    for capture in captures(&root) {
+    for capture in captures() {
         let (theirs, _) = run("tshark", &capture, &fields);
         let (mine, err) = run(ours, &capture, &fields);
         let explained = err.contains("pcapframe: warning:") || err.contains("is damaged");

@@ -1,6 +1,7 @@
 //! Differential test of `follow_tcp_stream` against `tshark -q -z follow,tcp,yaml,N`: the first
 //! TCP streams of every capture, and every stream of the TCP edge fixtures.
 
+#[path = "../../pcapframe/tests/corpus/mod.rs"]
 mod corpus;
 
 use std::path::Path;

@@ -3,6 +3,7 @@
 //! (one tshark run per capture for all ten tables). Differences are allowed only when listed with
 //! a reason in `parity/statistics-differences.tsv`, and a listed one must still occur.
 
+#[path = "../../pcapframe/tests/corpus/mod.rs"]
 mod corpus;
 
 use std::collections::BTreeMap;
