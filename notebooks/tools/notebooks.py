@@ -2,15 +2,19 @@
 """Register the Rust kernel, execute the notebooks headless, render them, and check them.
 
     notebooks.py kernel --cache DIR     register kernelspec "pcapframe-rust" (evcxr, build dir in DIR)
-    notebooks.py run --out DIR          execute every notebook, write executed .ipynb and .html to DIR
-    notebooks.py check --out DIR        run, then fail on errors, stderr, missing figures or tables,
-                                        outputs that differ from the committed ones, or a rendered
-                                        page that headless Chromium shows badly
+    notebooks.py run --out DIR          execute every notebook; write executed .ipynb and .html, the
+                                        students' versions of notebooks with exercises, and index.html
+    notebooks.py check --out DIR        check that DataFrames live across cells, run, then fail on
+                                        errors, stderr, missing figures or tables, outputs that differ
+                                        from the committed ones, a students' version holding a solution,
+                                        a case notebook whose last cell misses the answer, or an index
+                                        or page that headless Chromium shows badly (broken link,
+                                        missing image, empty table)
     notebooks.py update --out DIR       run, then write the outputs back into notebooks/ (to commit)
 
 Cells tagged "figure" must produce an SVG, cells tagged "table" an HTML table, cells tagged "error"
 exactly one short line on stderr (a failure shown as a message, not a backtrace); no other cell may
-write to stderr.
+write to stderr. Cells tagged "exercise" and "solution" make a teaching unit (teaching.py).
 """
 import argparse
 import filecmp
@@ -23,6 +27,12 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import nbformat
+
+import browser
+import index_page
+import teaching
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
@@ -44,6 +54,46 @@ def same_tree(a, b):
     return files_a == files_b and all(filecmp.cmp(a / f, b / f, shallow=False) for f in files_a)
 
 
+FOLDHASH = "foldhash-0.2.0"
+FOLDHASH_PATCH = NOTEBOOKS / "patches" / f"{FOLDHASH}-fixed-seed.patch"
+
+
+def registry_source(crate):
+    """The unpacked source of CRATE (e.g. "foldhash-0.2.0") in cargo's registry, fetched if missing."""
+    cargo_home = pathlib.Path(os.environ.get("CARGO_HOME", pathlib.Path.home() / ".cargo"))
+    found = sorted(cargo_home.glob(f"registry/src/*/{crate}"))
+    if not found:
+        log(f"==> cargo fetch (for {crate})")
+        subprocess.run(["cargo", "fetch", "--manifest-path", str(ROOT / "Cargo.toml")], check=True)
+        found = sorted(cargo_home.glob(f"registry/src/*/{crate}"))
+    if not found:
+        raise SystemExit(f"{crate} is not in cargo's registry ({cargo_home}/registry/src) even after cargo fetch")
+    return found[-1]
+
+
+def patched_foldhash(cache):
+    """foldhash from cargo's registry with our patch (notebooks/patches/README.md) applied, in the cache.
+
+    Replaced only when its sources change: new file times alone would make cargo rebuild polars.
+    """
+    dest = cache / "vendor" / "foldhash"
+    stamp = cache / "vendor" / "foldhash.patch"  # outside dest: cargo watches every file in a path crate
+    patch = FOLDHASH_PATCH.read_text()
+    if dest.exists() and stamp.exists() and stamp.read_text() == patch:
+        return dest
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = pathlib.Path(tmp) / FOLDHASH
+        shutil.copytree(registry_source(FOLDHASH), fresh)
+        # git apply works outside a repository like patch(1); git is there: this is a clone.
+        subprocess.run(["git", "apply", "--whitespace=nowarn", str(FOLDHASH_PATCH)], cwd=fresh, check=True)
+        if not (dest.exists() and same_tree(fresh / "src", dest / "src") and filecmp.cmp(fresh / "Cargo.toml", dest / "Cargo.toml", shallow=False)):
+            shutil.rmtree(dest, ignore_errors=True)
+            shutil.copytree(fresh, dest)
+            log(f"    {FOLDHASH} with {FOLDHASH_PATCH.name} in {dest}")
+    stamp.write_text(patch)
+    return dest
+
+
 def cmd_kernel(args):
     cache = pathlib.Path(args.cache).expanduser().resolve()
     evcxr = shutil.which("evcxr_jupyter") or str(pathlib.Path.home() / ".cargo/bin/evcxr_jupyter")
@@ -62,22 +112,16 @@ def cmd_kernel(args):
     (dest / "kernel.json").write_text(json.dumps(spec, indent=2) + "\n")
     (cache / "evcxr").mkdir(parents=True, exist_ok=True)
     (cache / ".cargo").mkdir(parents=True, exist_ok=True)
-    # foldhash with a fixed global seed (notebooks/vendor/README.md), copied into the cache only
-    # when it changed: a fresh clone's newer file times must not rebuild polars.
-    vendored = cache / "vendor/foldhash"
-    source = NOTEBOOKS / "vendor/foldhash"
-    if not vendored.exists() or filecmp.dircmp(source, vendored).diff_files or not same_tree(source, vendored):
-        shutil.rmtree(vendored, ignore_errors=True)
-        shutil.copytree(source, vendored)
+    patched = patched_foldhash(cache)
     # Dependencies (polars, plotters, pcapframe) optimised, cell code not: see evcxr.toml.
-    config = f'[profile.dev.package."*"]\nopt-level = 2\n\n[patch.crates-io]\nfoldhash = {{ path = "{vendored}" }}\n'
+    config = f'[profile.dev.package."*"]\nopt-level = 2\n\n[patch.crates-io]\nfoldhash = {{ path = "{patched}" }}\n'
     if not (cache / ".cargo/config.toml").exists() or (cache / ".cargo/config.toml").read_text() != config:
         (cache / ".cargo/config.toml").write_text(config)
     log(f"kernel {KERNEL} registered in {dest} (build dir {cache / 'evcxr'})")
 
 
-def execute(path, out_dir):
-    import nbformat
+def execute(path, out_dir, render=True):
+    """Executes the notebook at PATH on the pcapframe kernel; writes it (and its HTML) to OUT_DIR."""
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
@@ -107,7 +151,8 @@ def execute(path, out_dir):
     log(f"    {path.name}: {time.time() - started:.0f} s")
     out_dir.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out_dir / path.name)
-    render_html(nb, out_dir / (path.stem + ".html"))
+    if render:
+        render_html(nb, out_dir / (path.stem + ".html"))
     return nb
 
 
@@ -172,87 +217,103 @@ def outputs(nb):
     return result
 
 
-def browser_check(html_path, figures):
-    from selenium import webdriver
+def figure_count(nb):
+    return sum(1 for c in nb.cells if "figure" in c.get("metadata", {}).get("tags", []))
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    profile = tempfile.mkdtemp()
-    for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}"]:
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    service = webdriver.ChromeService(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver")
-    driver = webdriver.Chrome(options=options, service=service)
-    try:
-        driver.set_window_size(1280, 1000)
-        driver.get(html_path.resolve().as_uri())
-        # nbconvert's lab template embeds an SVG output as an <img> with a data: URL (or inline <svg>).
-        # A figure counts as drawn when it decoded (natural size) and occupies space on the page.
-        sizes = driver.execute_script(
-            """return Array.from(document.querySelectorAll('.jp-RenderedSVG img, .jp-RenderedSVG svg')).map(e => {
-                 const r = e.getBoundingClientRect();
-                 const decoded = e.tagName !== 'IMG' || (e.complete && e.naturalWidth > 0);
-                 return decoded ? [r.width, r.height] : [0, 0];
-               });"""
-        )
-        errors = [e["message"] for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
-    found = []
-    if len(sizes) != figures:
-        found.append(f"{html_path.name}: {len(sizes)} figures drawn, {figures} expected")
-    found += [f"{html_path.name}: figure {i} drawn {w:.0f}x{h:.0f}" for i, (w, h) in enumerate(sizes) if w < 50 or h < 50]
-    found += [f"{html_path.name}: console error: {e}" for e in errors]
-    log(f"    chromium: {len(sizes)} figures, sizes {[(round(w), round(h)) for w, h in sizes]}, {len(errors)} console errors")
+
+def answer_key():
+    """The sender's IP address, MAC and campus account, as fixtures/README.md's answer key states them."""
+    readme = (ROOT / "fixtures/README.md").read_text()
+    key = readme[readme.index("### Answer key"):]
+    ip, mac = re.search(r"\*\*(\d+\.\d+\.\d+\.\d+), MAC ([0-9a-f:]{17})", key).groups()
+    account = re.search(r"`user=(\w+)`", key).group(1)
+    return {"IP address": ip, "MAC": mac, "account": account}
+
+
+def answer_problems(nb, name):
+    """For a notebook whose metadata says it solves the case: does its last code cell name the answer?"""
+    if not nb.metadata.get("pcapframe", {}).get("solves_case"):
+        return []
+    if os.environ.get("PCAPFRAME_CAPTURE"):
+        return []  # another capture, another answer
+    last = [c for c in nb.cells if c.cell_type == "code"][-1]
+    shown = "".join(o.get("text", "") + json.dumps(o.get("data", {})) for o in last.get("outputs", []))
+    return [f"{name}: the last cell does not name the sender's {what} {value}" for what, value in answer_key().items() if value not in shown]
+
+
+def cross_cell_check(out_dir):
+    """Executes tools/cross-cell.ipynb: DataFrames made in one cell must be usable in the next ones."""
+    nb = execute(NOTEBOOKS / "tools/cross-cell.ipynb", out_dir, render=False)
+    found = problems(nb, "cross-cell.ipynb")
+    for i, cell in enumerate(nb.cells):
+        expected = cell.get("metadata", {}).get("expect")
+        if expected is None:
+            continue
+        printed = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.output_type == "stream")
+        if printed != expected:
+            found.append(f"cross-cell.ipynb cell {i}: printed {printed!r}, expected {expected!r} (is the foldhash patch applied?)")
     return found
 
 
-def cmd_run(args):
-    failures = []
+def run_all(out_dir):
+    """Executes every notebook, writes the students' versions and the index; returns
+    (problems, executed notebooks by path, pages and their figure counts)."""
+    found, executed, pages, entries = [], {}, {}, []
     for path in notebook_paths():
-        nb = execute(path, pathlib.Path(args.out))
-        failures += problems(nb, path.name)
+        nb = execute(path, out_dir)
+        executed[path] = nb
+        found += problems(nb, path.name) + answer_problems(nb, path.name)
+        pages[path.stem + ".html"] = figure_count(nb)
+        entries.append(index_page.entry(nb, path.stem, out_dir))
+        if teaching.has_exercises(nb):
+            students = teaching.student_version(nb)
+            stem = path.stem + "-students"
+            nbformat.write(students, out_dir / (stem + ".ipynb"))
+            render_html(students, out_dir / (stem + ".html"))
+            found += teaching.problems(nb, students, path.name)
+            pages[stem + ".html"] = figure_count(students)
+            entries.append(index_page.entry(students, stem, out_dir))
+    index = index_page.write_index(entries, out_dir)
+    log(f"    wrote {index}")
+    return found, executed, pages
+
+
+def cmd_run(args):
+    failures, _, _ = run_all(pathlib.Path(args.out))
     for f in failures:
         log(f"PROBLEM {f}")
     return 1 if failures else 0
 
 
 def cmd_check(args):
-    import nbformat
-
     out = pathlib.Path(args.out)
-    failures = []
-    for path in notebook_paths():
+    failures = cross_cell_check(out)
+    found, executed, pages = run_all(out)
+    failures += found
+    for path, nb in executed.items():
         committed = nbformat.read(path, as_version=4)
-        nb = execute(path, out)
-        failures += problems(nb, path.name)
         fresh, old = outputs(nb), outputs(committed)
         stale = [i for i, (a, b) in enumerate(zip(fresh, old)) if a != b]
         if len(fresh) != len(old) or stale:
             failures.append(f"{path.name}: committed outputs are stale in code cells {stale} (run `make notebooks`)")
-        figures = sum(1 for c in nb.cells if "figure" in c.get("metadata", {}).get("tags", []))
-        failures += browser_check(out / (path.stem + ".html"), figures)
+    log("==> chromium: out/index.html, its thumbnails, and every page it links")
+    failures += browser.check_site(out / "index.html", pages)
     for f in failures:
         log(f"FAIL {f}")
-    log(f"notebooks: {len(notebook_paths())} checked, {len(failures)} problems")
+    log(f"notebooks: {len(executed)} checked, {len(failures)} problems")
     return 1 if failures else 0
 
 
 def cmd_update(args):
-    import nbformat
-
-    status = 0
-    for path in notebook_paths():
-        nb = execute(path, pathlib.Path(args.out))
-        found = problems(nb, path.name)
-        for f in found:
-            log(f"PROBLEM {f}")
-        status |= bool(found)
+    """Executes the notebooks and stores their outputs in notebooks/ (to commit)."""
+    found, executed, _ = run_all(pathlib.Path(args.out))
+    for f in found:
+        log(f"PROBLEM {f}")
+    for path, nb in executed.items():
         nbformat.write(nb, path)
         log(f"    updated {path}")
         export_figures(nb, path.stem)
-    return status
+    return 1 if found else 0
 
 
 def export_figures(nb, stem):

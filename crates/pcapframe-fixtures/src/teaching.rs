@@ -47,6 +47,8 @@ struct Host {
     padding: Padding,
     stack: Stack,
     user_agent: &'static str,
+    /// The name its DHCP client sends (option 12).
+    dhcp_hostname: &'static str,
 }
 
 const LEAKED_TEXT: &[u8] = b"usernameroommate2 passwordBlueJays2025 SubjectChemistrylabreport \
@@ -61,6 +63,7 @@ const HOSTS: [Host; 4] = [
         padding: Padding::Zeros,
         stack: Stack { timestamps: true, wscale: Some(3), window: 65535, ttl: 64 },
         user_agent: "Mozilla/5.0 (Macintosh; U; Intel Mac OS X 10.6; en-US; rv:1.9.2) Gecko/20100115 Firefox/3.6",
+        dhcp_hostname: "Johnnys-MacBook",
     },
     // The roommate's Windows laptop, whose Hon Hai NIC leaks memory into the padding.
     Host {
@@ -69,6 +72,7 @@ const HOSTS: [Host; 4] = [
         padding: Padding::Text(LEAKED_TEXT),
         stack: Stack { timestamps: false, wscale: None, window: 64240, ttl: 128 },
         user_agent: "Mozilla/4.0 (compatible; MSIE 8.0; Windows NT 5.1; Trident/4.0)",
+        dhcp_hostname: "ROOMMATE-PC",
     },
     // A media box whose NIC (a Commscope prefix, formerly ARRIS) leaks binary garbage.
     Host {
@@ -77,6 +81,7 @@ const HOSTS: [Host; 4] = [
         padding: Padding::Noise,
         stack: Stack { timestamps: false, wscale: Some(0), window: 16384, ttl: 64 },
         user_agent: "MediaBox/2.1 (Linux; ARRIS)",
+        dhcp_hostname: "mediabox",
     },
     // The neighbour's Linux desktop.
     Host {
@@ -85,6 +90,7 @@ const HOSTS: [Host; 4] = [
         padding: Padding::Zeros,
         stack: Stack { timestamps: true, wscale: Some(7), window: 64240, ttl: 64 },
         user_agent: "Mozilla/5.0 (X11; Linux x86_64; rv:115.0) Gecko/20100101 Firefox/115.0",
+        dhcp_hostname: "neighbour-desktop",
     },
 ];
 
@@ -432,9 +438,13 @@ impl Sim {
                     54, 4, 192, 168, 15, 1, 51, 4, 0, 1, 0x51, 0x80, 1, 4, 255, 255, 255, 0, 3, 4, 192, 168, 15, 1, 6,
                     4, 192, 168, 15, 1,
                 ]);
-            } else if kind == 3 {
-                bootp.extend_from_slice(&[50, 4]);
-                bootp.extend_from_slice(&h.ip);
+            } else {
+                if kind == 3 {
+                    bootp.extend_from_slice(&[50, 4]);
+                    bootp.extend_from_slice(&h.ip);
+                }
+                bootp.extend_from_slice(&[12, h.dhcp_hostname.len() as u8]);
+                bootp.extend_from_slice(h.dhcp_hostname.as_bytes());
             }
             bootp.push(255);
             bootp.resize(300, 0);

@@ -123,6 +123,33 @@ fn the_hosts_nics_are_the_vendors_the_readme_names() {
 }
 
 #[test]
+fn each_dhcp_client_names_itself_as_the_readme_says() {
+    let df = read(&["eth.src", "ip.src", "dhcp.option.dhcp", "dhcp.option.hostname"]);
+    let macs = strs(&df, "eth.src");
+    let names = strs(&df, "dhcp.option.hostname");
+    let mut named = BTreeMap::new();
+    for (mac, name) in macs.into_iter().zip(names) {
+        if let (Some(mac), Some(name)) = (mac, name) {
+            named.entry(mac).or_insert_with(BTreeSet::new).insert(name);
+        }
+    }
+    let expected: BTreeMap<String, BTreeSet<String>> = [
+        ("00:17:f2:4b:2a:19", "Johnnys-MacBook"),
+        ("00:1d:d9:2e:4f:61", "ROOMMATE-PC"),
+        ("00:0f:cc:5e:21:7a", "mediabox"),
+        ("00:1b:21:3c:d4:e5", "neighbour-desktop"),
+    ]
+    .into_iter()
+    .map(|(mac, name)| (mac.to_string(), BTreeSet::from([name.to_string()])))
+    .collect();
+    assert_eq!(named, expected);
+    let readme = std::fs::read_to_string(fixture("README.md")).unwrap();
+    for name in ["Johnnys-MacBook", "ROOMMATE-PC", "mediabox", "neighbour-desktop"] {
+        assert!(readme.contains(&format!("`{name}`")), "README names {name}");
+    }
+}
+
+#[test]
 fn the_harassing_post_and_who_sent_it() {
     let path = fixture("dorm-room.pcap");
     let path = path.to_str().unwrap();

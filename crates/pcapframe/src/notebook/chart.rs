@@ -47,6 +47,11 @@ pub struct Figure {
 }
 
 impl Figure {
+    /// Wraps an SVG document drawn elsewhere in this module tree.
+    pub(crate) fn from_svg(svg: String) -> Self {
+        Figure { svg }
+    }
+
     /// The SVG document.
     pub fn svg(&self) -> &str {
         &self.svg

@@ -3,6 +3,7 @@
 //! (`describe`, `value_counts`, `resample`, group sums, `idxmax`, hex and printable helpers).
 //! Enabled by the `notebook` feature.
 
+mod bars;
 mod chart;
 mod display;
 mod expert;
@@ -12,6 +13,7 @@ mod stats;
 mod table;
 mod tcp_graphs;
 
+pub use bars::BarChart;
 pub use chart::{Chart, Figure, Mark};
 pub use display::{EvcxrDisplay, Html};
 pub use expert::{expert_info, expert_info_capture, EXPERT_FLAGS};
