@@ -11,8 +11,29 @@ pub enum Command {
     Fields(FieldsRequest),
     /// `-r FILE -q -z follow,tcp,ascii|yaml,N`: one TCP stream's data.
     Follow(FollowRequest),
+    /// `-r FILE -q --export-objects http,DIR`: every HTTP body written to DIR.
+    ExportObjects(ExportRequest),
     /// `-h`/`--help`.
     Help,
+}
+
+/// An `--export-objects http,DIR` run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportRequest {
+    pub file: String,
+    /// The directory the objects are written to (created if needed).
+    pub dir: String,
+}
+
+/// Reads `http,DIR` (the only protocol pcapframe exports).
+fn parse_export(spec: &str) -> Result<String, String> {
+    match spec.split_once(',') {
+        Some(("http", dir)) if !dir.is_empty() => Ok(dir.to_string()),
+        Some((protocol, _)) if protocol != "http" => {
+            Err(format!("unsupported --export-objects protocol '{protocol}' (pcapframe exports http)"))
+        }
+        _ => Err(format!("invalid --export-objects '{spec}' (expected http,DIR)")),
+    }
 }
 
 /// A `-r FILE -T fields` run.
@@ -65,6 +86,7 @@ pub const USAGE: &str = "\
 usage: pcapframe -r FILE -T fields -e FIELD [-e FIELD ...] [options]
        pcapframe -r FILE -e FIELD ... --out OUT.parquet|OUT.csv|OUT.arrow
        pcapframe -r FILE -q -z follow,tcp,ascii|yaml,STREAM
+       pcapframe -r FILE -q --export-objects http,DIR
        pcapframe -G fields
 
 options (as tshark's):
@@ -82,6 +104,7 @@ options (as tshark's):
   -n               accepted (pcapframe never resolves names)
   -q               accepted (with -z)
   -z follow,tcp,ascii|yaml,N   one TCP stream's data, as tshark prints it
+  --export-objects http,DIR   write every HTTP message body to DIR, named as tshark names them
   --out PATH       write typed columns to Parquet, CSV or Arrow IPC (chosen by extension)
   --max-conversations N  TCP and UDP conversations kept in memory (default 500000); past it
                    the idlest are retired, and one that returns gets a new stream number
@@ -94,6 +117,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     let mut output_type = None;
     let mut list = None;
     let mut follow = None;
+    let mut export = None;
     let mut i = 0;
     while i < args.len() {
         let arg = args[i].as_str();
@@ -106,6 +130,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         };
         match arg.get(..2).unwrap_or(arg) {
             _ if arg == "--out" => req.out = Some(value("out")?),
+            _ if arg == "--export-objects" => export = Some(parse_export(&value("export-objects")?)?),
             _ if arg == "--max-conversations" => {
                 let v = value("max-conversations")?;
                 let n = v.parse().ok().filter(|n| *n > 0);
@@ -138,6 +163,12 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     }
     if req.file.is_empty() {
         return Err("no capture file given (-r FILE)".into());
+    }
+    if let Some(dir) = export {
+        if !req.fields.is_empty() || output_type.is_some() || follow.is_some() {
+            return Err("--export-objects cannot be combined with -T, -e or -z in pcapframe".into());
+        }
+        return Ok(Command::ExportObjects(ExportRequest { file: req.file, dir }));
     }
     if let Some((format, stream)) = follow {
         return Ok(Command::Follow(FollowRequest { file: req.file, format, stream }));
@@ -225,6 +256,27 @@ mod tests {
         assert!(parse(&argv("-r f.pcap -z follow,tcp,hex,5")).unwrap_err().contains("format 'hex'"));
         assert!(parse(&argv("-r f.pcap -z conv,tcp")).unwrap_err().contains("unsupported -z"));
         assert!(parse(&argv("-r f.pcap -z follow,tcp,ascii,x")).unwrap_err().contains("invalid stream"));
+    }
+
+    #[test]
+    fn export_requests() {
+        let expected = ExportRequest { file: "f.pcap".into(), dir: "out/objects".into() };
+        let parsed = parse(&argv("-r f.pcap -q --export-objects http,out/objects")).unwrap();
+        assert_eq!(parsed, Command::ExportObjects(expected.clone()));
+        assert_eq!(
+            parse(&argv("--export-objects http,out/objects -r f.pcap")).unwrap(),
+            Command::ExportObjects(expected)
+        );
+        let comma = parse(&argv("-r f.pcap --export-objects http,a,b")).unwrap();
+        assert_eq!(comma, Command::ExportObjects(ExportRequest { file: "f.pcap".into(), dir: "a,b".into() }));
+        assert!(parse(&argv("-r f.pcap --export-objects smb,d")).unwrap_err().contains("protocol 'smb'"));
+        assert!(parse(&argv("-r f.pcap --export-objects http")).unwrap_err().contains("expected http,DIR"));
+        assert!(parse(&argv("-r f.pcap --export-objects http,")).unwrap_err().contains("expected http,DIR"));
+        assert!(parse(&argv("-r f.pcap --export-objects")).unwrap_err().contains("requires an argument"));
+        assert!(parse(&argv("--export-objects http,d")).unwrap_err().contains("no capture file"));
+        assert!(parse(&argv("-r f.pcap -T fields -e ip.src --export-objects http,d"))
+            .unwrap_err()
+            .contains("combined"));
     }
 
     #[test]

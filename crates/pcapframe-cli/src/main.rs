@@ -17,6 +17,7 @@ fn main() -> ExitCode {
         Ok(Command::ListFields) => output::list_fields(),
         Ok(Command::Fields(req)) => output::run(&req),
         Ok(Command::Follow(req)) => output::follow(&req),
+        Ok(Command::ExportObjects(req)) => output::export_objects(&req),
         Err(message) => {
             eprintln!("pcapframe: {message}\n\n{}", args::USAGE);
             ExitCode::from(1)

@@ -13,7 +13,7 @@ use pcapframe::{
     Scanner, FIELDS,
 };
 
-use crate::args::{FieldsRequest, FollowFormat, FollowRequest};
+use crate::args::{ExportRequest, FieldsRequest, FollowFormat, FollowRequest};
 
 /// Exit status when the capture is damaged after some frames were printed (as tshark: 2).
 const EXIT_DAMAGED: u8 = 2;
@@ -229,6 +229,23 @@ pub fn follow(req: &FollowRequest) -> ExitCode {
             eprintln!("pcapframe: The file \"{}\" is damaged: {problem}", req.file);
             ExitCode::from(EXIT_DAMAGED)
         }
+        Err(e) => {
+            eprintln!("pcapframe: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Writes every HTTP object as `tshark -q --export-objects http,DIR` does (printing nothing).
+pub fn export_objects(req: &ExportRequest) -> ExitCode {
+    match pcapframe::export::export_http_objects(&req.file, &req.dir) {
+        Ok(summary) => match summary.problem {
+            None => ExitCode::SUCCESS,
+            Some(problem) => {
+                eprintln!("pcapframe: The file \"{}\" is damaged: {problem}", req.file);
+                ExitCode::from(EXIT_DAMAGED)
+            }
+        },
         Err(e) => {
             eprintln!("pcapframe: {e}");
             ExitCode::from(1)

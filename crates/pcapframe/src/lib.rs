@@ -19,6 +19,7 @@ pub mod bytes;
 pub mod capture;
 pub mod dissect;
 pub mod error;
+pub mod export;
 pub mod fields;
 pub mod filter;
 pub mod follow;
@@ -48,8 +49,10 @@ pub use polars;
 
 /// Everything a notebook needs, in one `use`.
 pub mod prelude {
+    pub use crate::follow::{follow_tcp_stream, follow_tcp_text};
     #[cfg(feature = "notebook")]
     pub use crate::notebook::*;
+    pub use crate::statistics::*;
     #[cfg(feature = "vendors")]
     pub use crate::vendor::mac_vendor;
     pub use crate::{filter_frame, read_pcap, read_pcap_partial, read_pcap_reader, Occurrence, ReadOptions};

@@ -61,6 +61,16 @@ impl<'r> Scanner<'r> {
         self.dissector.dropped_app_connections()
     }
 
+    /// Starts keeping HTTP message bodies for export (see [`crate::export`]).
+    pub(crate) fn collect_http_objects(&mut self) {
+        self.dissector.collect_http_objects();
+    }
+
+    /// The HTTP message bodies completed since the last call, in order.
+    pub(crate) fn take_http_objects(&mut self) -> Vec<crate::dissect::BodyObject> {
+        self.dissector.take_http_objects()
+    }
+
     /// What was passed over so far: skipped pcapng blocks and frames of undecoded link types.
     pub fn coverage(&self) -> Coverage {
         let mut coverage = self.reader.coverage().clone();

@@ -16,6 +16,8 @@ mod tunnel;
 mod udp;
 mod wlan;
 
+pub(crate) use app::BodyObject;
+
 use crate::capture::{Coverage, Record, RecordKind};
 use crate::fields::{Field, FieldSet, FrameValues, Value};
 use crate::track::{Defragmenter, FrameMeta, TcpTracker, TrackLimits, UdpTracker};
@@ -121,6 +123,16 @@ impl Dissector {
     /// Frames seen so far whose link type is not decoded (they get only `frame.*` fields).
     pub fn coverage(&self) -> &Coverage {
         &self.coverage
+    }
+
+    /// Starts keeping HTTP message bodies for export (see [`crate::export`]).
+    pub(crate) fn collect_http_objects(&mut self) {
+        self.state.app.http_objects.get_or_insert_with(Vec::new);
+    }
+
+    /// The HTTP message bodies completed since the last call, in order.
+    pub(crate) fn take_http_objects(&mut self) -> Vec<BodyObject> {
+        self.state.app.http_objects.as_mut().map(std::mem::take).unwrap_or_default()
     }
 
     /// Decodes one record into `out` (which is cleared first).

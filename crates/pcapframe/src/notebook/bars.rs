@@ -100,8 +100,8 @@ mod tests {
 
     #[test]
     fn one_labelled_bar_per_row() {
-        let df = df!("host" => ["192.168.15.6", "192.168.15.7", "10.0.0.1"], "bytes" => [1_300_000u64, 260_000, 0])
-            .unwrap();
+        let df =
+            df!("host" => ["192.168.15.6", "192.168.15.7", "10.0.0.1"], "bytes" => [1_300_000u64, 260_000, 0]).unwrap();
         let svg = BarChart::new("Top talkers").x_label("bytes").bars(&df, "host", "bytes").unwrap().draw().unwrap();
         let svg = svg.svg();
         assert!(svg.contains("Top talkers") && svg.contains("192.168.15.6") && svg.contains("10.0.0.1"));

@@ -54,6 +54,24 @@ const METHODS: [&str; 27] = [
     "SOURCE",
 ];
 
+/// A message body as Wireshark's "Export Objects > HTTP" takes it: every request or response
+/// whose (de-chunked, decoded) body is not empty, or is an empty chunked body, and every
+/// continuation's body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BodyObject {
+    /// `frame.number` of the frame that completed the message.
+    pub frame: u64,
+    /// The Host header of the request (for a response: of the last request).
+    pub host: Option<Vec<u8>>,
+    /// The message's Content-Type header.
+    pub content_type: Option<Vec<u8>>,
+    /// The request URI as sent (for a response or a continuation: the connection's last
+    /// request's); none without a request.
+    pub uri: Option<Vec<u8>>,
+    /// The body.
+    pub data: Vec<u8>,
+}
+
 /// A request awaiting its response.
 #[derive(Debug, Clone)]
 struct Request {
@@ -72,6 +90,8 @@ pub(crate) struct HttpConn {
     last_request: Option<Request>,
     /// The full URI of the last request (for `http.response_for.uri`).
     last_uri: Option<String>,
+    /// The last request's URI as sent and its Host header (for export objects).
+    last_target: Option<(Vec<u8>, Option<Vec<u8>>)>,
     /// Data without a start line is shown as a body (on port 80; elsewhere it is left alone).
     continuations: bool,
     /// The last request was HTTP/0.9 (no version): its response is a bare body.
@@ -358,6 +378,7 @@ pub(crate) fn on_data(ctx: &mut Ctx<'_>, conn: &mut HttpConn, dir: usize, data: 
                 if let Some(body) = body.filter(|b| !b.is_empty()) {
                     ctx.out.text_ascii(Field::HttpFileData, body.split(|&b| b == 0).next().unwrap_or(&[]));
                 }
+                continuation_object(ctx, conn, dir, rest);
                 at = buf.len();
             }
         }
@@ -365,6 +386,20 @@ pub(crate) fn on_data(ctx: &mut Ctx<'_>, conn: &mut HttpConn, dir: usize, data: 
     buf.drain(..at);
     conn.line_open[dir] = !buf.is_empty() && !buf.contains(&b'\n');
     conn.pending[dir] = buf;
+}
+
+/// Continuation data is an export object even where tshark shows no HTTP fields for it (off
+/// port 80): its body taken as on port 80, named after the connection's last request.
+fn continuation_object(ctx: &mut Ctx<'_>, conn: &HttpConn, dir: usize, rest: &[u8]) {
+    if ctx.state.app.http_objects.is_none() {
+        return;
+    }
+    let body = if conn.http09_response_due(dir) { Some(rest) } else { continuation_body(rest) };
+    if let Some(body) = body.filter(|b| !b.is_empty()) {
+        let (uri, host) = conn.last_target.clone().map_or((None, None), |(u, h)| (Some(u), h));
+        let object = BodyObject { frame: ctx.meta.number, host, content_type: None, uri, data: body.to_vec() };
+        ctx.state.app.push_http_object(object);
+    }
 }
 
 /// The body tshark shows (`http.file_data`) for data on port 80 that does not start with a
@@ -461,6 +496,7 @@ fn dissect(ctx: &mut Ctx<'_>, conn: &mut HttpConn, block: &[u8], body: Vec<u8>, 
             }
             conn.last_request =
                 Some(Request { frame: ctx.meta.number, time_ns: ctx.meta.time_ns, head: method == b"HEAD" });
+            conn.last_target = Some((uri.to_vec(), host.map(<[u8]>::to_vec)));
             // Without a Host header, responses refer to the URI as sent.
             conn.last_uri = full_uri.or_else(|| Some(String::from_utf8_lossy(uri).into_owned()));
         }
@@ -485,9 +521,19 @@ fn dissect(ctx: &mut Ctx<'_>, conn: &mut HttpConn, block: &[u8], body: Vec<u8>, 
         }
     }
     // An empty body shows no `http.file_data`, unless it was chunked (a lone last chunk).
-    if (!body.is_empty() || chunked) && out.wants(Field::HttpFileData) {
+    let collect = ctx.state.app.http_objects.is_some();
+    if (!body.is_empty() || chunked) && (out.wants(Field::HttpFileData) || collect) {
         if let Some(body) = decoded(block, body) {
             out.text_ascii(Field::HttpFileData, body.split(|&b| b == 0).next().unwrap_or(&[]));
+            if collect {
+                let (uri, host) = match start {
+                    StartLine::Request { uri, .. } => (Some(uri.to_vec()), host.map(<[u8]>::to_vec)),
+                    StartLine::Response { .. } => conn.last_target.clone().map_or((None, None), |(u, h)| (Some(u), h)),
+                };
+                let content_type = header(block, "content-type").map(<[u8]>::to_vec);
+                let object = BodyObject { frame: ctx.meta.number, host, content_type, uri, data: body };
+                ctx.state.app.push_http_object(object);
+            }
         }
     }
 }

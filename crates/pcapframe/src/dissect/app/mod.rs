@@ -22,6 +22,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use super::Ctx;
 use crate::fields::{FieldSet, FIELDS};
 use crate::track::TrackLimits;
+pub(crate) use http::BodyObject;
 use stream::{Hold, InOrder};
 
 /// Which application protocols have a wanted field.
@@ -85,6 +86,8 @@ pub(crate) struct AppState {
     clock: u64,
     /// Connections whose pending data was dropped to stay within the caps.
     pub dropped: u64,
+    /// HTTP message bodies collected for export (`None`: not collected).
+    pub http_objects: Option<Vec<BodyObject>>,
 }
 
 /// Hashes `tcp.stream` numbers (small, dense, not attacker-chosen: the tracker assigns them) with
@@ -173,6 +176,13 @@ impl AppState {
             max_total_bytes: limits.max_app_total_bytes,
             max_connections: limits.max_conversations.max(4),
             ..AppState::default()
+        }
+    }
+
+    /// Keeps an HTTP body for export, when bodies are collected.
+    fn push_http_object(&mut self, object: BodyObject) {
+        if let Some(objects) = &mut self.http_objects {
+            objects.push(object);
         }
     }
 
