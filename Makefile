@@ -48,8 +48,8 @@ unit: build
 	$(CARGO) test --release -p pcapframe-cli --bins --test cli --test answer_key
 
 parity: tshark build
-	@echo "==> parity with tshark (every field and filter, statistics and followed streams, every capture)"
-	$(CARGO) test --release -p pcapframe-cli --test parity --test filters --test statistics --test follow -- --nocapture
+	@echo "==> parity with tshark (every field and filter, statistics, followed streams and exported objects, every capture)"
+	$(CARGO) test --release -p pcapframe-cli --test parity --test filters --test statistics --test follow --test hierarchy --test export_objects -- --nocapture
 
 jupyter:
 	@$(PY) -c "import nbclient, nbconvert, selenium" 2>/dev/null || { \

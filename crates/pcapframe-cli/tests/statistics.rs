@@ -168,6 +168,7 @@ fn conversations_and_endpoints_match_tshark_on_every_capture() {
             let mut parts = l.split('\t');
             (parts.next().unwrap_or("").to_string(), parts.next().unwrap_or("").to_string())
         })
+        .filter(|(_, table)| table.starts_with("conv,") || table.starts_with("endpoints,"))
         .collect();
     let mut seen = Vec::new();
     let mut failures = Vec::new();
@@ -268,4 +269,131 @@ fn io_stat_matches_tshark_on_every_capture() {
         eprintln!("{f}");
     }
     assert!(failures.is_empty(), "{} I/O tables differ from tshark", failures.len());
+}
+
+/// Aggregate specs compared on every capture, in one tshark run. tshark decodes a field only
+/// when some filter of the run names it, so every aggregated field is named by one (a spec
+/// without a filter relies on another spec's). tshark's `MIN` is 0 when the first passing frame
+/// of an interval lacks the field, so a `MIN` filter names its field (or every frame has it).
+const AGGREGATES: [&str; 21] = [
+    "COUNT(tcp.analysis.retransmission)tcp.analysis.retransmission",
+    "SUM(tcp.len)tcp.len",
+    "MIN(frame.len)",
+    "MAX(frame.len)frame.len",
+    "AVG(frame.len)frame.len",
+    "COUNT(udp.length)udp.length",
+    "SUM(udp.length)udp",
+    "COUNT(ip.len)ip.len",
+    "SUM(ip.len)ip.len",
+    "MIN(ip.len)ip.len",
+    "MAX(ip.len)",
+    "AVG(ip.len)ip.len && icmp",
+    "MAX(frame.time_delta)frame.time_delta",
+    "SUM(frame.time_delta)frame.time_delta",
+    "AVG(tcp.analysis.ack_rtt)tcp.analysis.ack_rtt",
+    "MIN(tcp.analysis.ack_rtt)tcp.analysis.ack_rtt",
+    "MAX(dns.time)dns.time",
+    "AVG(frame.time_relative)frame.time_relative && tcp",
+    "MAX(eth.type)eth.type",
+    "FRAMES()tcp",
+    "BYTES()udp",
+];
+
+/// tshark's I/O table rows: the cells after the interval label, as text.
+fn tshark_io_cells(capture: &Path, interval: u64, specs: &[&str]) -> Option<Vec<Vec<String>>> {
+    let spec = format!("io,stat,{interval},{}", specs.join(","));
+    let out = Command::new("tshark").arg("-q").arg("-r").arg(capture).args(["-z", &spec]).output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let rows = text
+        .lines()
+        .skip_while(|l| !l.starts_with("| Interval "))
+        .skip(2)
+        .take_while(|l| !l.starts_with("===="))
+        .map(|l| l.split('|').skip(2).map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect())
+        .collect();
+    Some(rows)
+}
+
+/// Whether our cell shows what tshark printed: integers exactly (null as tshark's 0), seconds
+/// within tshark's six decimals (it rounds to the microsecond).
+fn cell_matches(column: &Column, row: usize, theirs: &str) -> bool {
+    match column.dtype() {
+        DataType::Float64 => {
+            let ours = column.f64().unwrap().get(row).unwrap_or(0.0);
+            theirs.parse::<f64>().is_ok_and(|t| (t - ours).abs() <= 0.501e-6)
+        }
+        DataType::Int64 => column.i64().unwrap().get(row).unwrap_or(0).to_string() == theirs,
+        _ => column.u64().unwrap().get(row).unwrap_or(0).to_string() == theirs,
+    }
+}
+
+/// The first row where our column differs from tshark's `index`-th cells, with both texts.
+fn first_difference(column: &Column, theirs: &[Vec<String>], index: usize) -> Option<String> {
+    if column.len() != theirs.len() {
+        return Some(format!("{} rows vs tshark's {}", column.len(), theirs.len()));
+    }
+    (0..column.len()).find_map(|row| {
+        let cell = theirs[row].get(index).map_or("", String::as_str);
+        (!cell_matches(column, row, cell))
+            .then(|| format!("row {row}: ours {:?}, tshark {cell:?}", column.get(row).unwrap().to_string()))
+    })
+}
+
+#[test]
+fn io_stat_aggregates_match_tshark_on_every_capture() {
+    if Command::new("tshark").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: tshark is not installed (make test installs it)");
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let listed: Vec<(String, String)> = std::fs::read_to_string(root.join("parity/statistics-differences.tsv"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let mut parts = l.split('\t');
+            (parts.next().unwrap_or("").to_string(), parts.next().unwrap_or("").to_string())
+        })
+        .filter(|(_, table)| table.starts_with("io,stat,"))
+        .collect();
+    let (mut seen, mut failures, mut compared) = (Vec::new(), Vec::new(), 0);
+    for capture in captures() {
+        let name = capture.file_name().unwrap().to_string_lossy().to_string();
+        let Ok(read) = pcapframe::read_pcap_partial(&capture, &pcapframe::ReadOptions::fields(["frame.time_relative"]))
+        else {
+            continue;
+        };
+        if read.problem.is_some() {
+            continue;
+        }
+        let latest = read.frame.column("frame.time_relative").unwrap().f64().unwrap().max().unwrap_or(0.0);
+        let interval = ((latest / 20.0).ceil() as u64).max(1);
+        let Some(theirs) = tshark_io_cells(&capture, interval, &AGGREGATES) else { continue };
+        let df = pcapframe::statistics::io_stat(&capture, interval as f64, &AGGREGATES).unwrap();
+        // Column 0 is `start`; the specs' columns follow, one each (FRAMES() and BYTES() too).
+        for (index, spec) in AGGREGATES.iter().enumerate() {
+            let column = &df.columns()[index + 1];
+            compared += 1;
+            let key = (name.clone(), format!("io,stat,{spec}"));
+            if let Some(diff) = first_difference(column, &theirs, index) {
+                if !listed.contains(&key) {
+                    failures.push(format!("{name} io,stat,{interval},{spec}: {diff}"));
+                }
+                seen.push(key);
+            }
+        }
+    }
+    eprintln!(
+        "{compared} capture × spec columns compared, {} differ ({} listed)",
+        seen.len(),
+        seen.len() - failures.len()
+    );
+    for f in &failures {
+        eprintln!("{f}");
+    }
+    let present: Vec<String> =
+        captures().iter().map(|c| c.file_name().unwrap().to_string_lossy().to_string()).collect();
+    let stale: Vec<_> = listed.iter().filter(|l| present.contains(&l.0) && !seen.contains(l)).collect();
+    assert!(stale.is_empty(), "listed in parity/statistics-differences.tsv but no longer differing: {stale:?}");
+    assert!(failures.is_empty(), "{} aggregate columns differ from tshark and are not listed", failures.len());
 }
