@@ -43,8 +43,11 @@ def log(message):
     print(message, flush=True)
 
 
+ONLY = []  # notebook stems chosen with --only (all when empty)
+
+
 def notebook_paths():
-    return sorted(NOTEBOOKS.glob("*.ipynb"))
+    return sorted(p for p in NOTEBOOKS.glob("*.ipynb") if not ONLY or p.stem in ONLY)
 
 
 def same_tree(a, b):
@@ -255,11 +258,16 @@ def cross_cell_check(out_dir):
     return found
 
 
+def index_order(path):
+    """Where a notebook goes in the index: its metadata's "order" (the walkthrough before the case)."""
+    return nbformat.read(path, as_version=4).metadata.get("pcapframe", {}).get("order", 99)
+
+
 def run_all(out_dir):
     """Executes every notebook, writes the students' versions and the index; returns
     (problems, executed notebooks by path, pages and their figure counts)."""
     found, executed, pages, entries = [], {}, {}, []
-    for path in notebook_paths():
+    for path in sorted(notebook_paths(), key=index_order):
         nb = execute(path, out_dir)
         executed[path] = nb
         found += problems(nb, path.name) + answer_problems(nb, path.name)
@@ -340,7 +348,9 @@ def main():
     for name in ("run", "check", "update"):
         p = sub.add_parser(name)
         p.add_argument("--out", required=True)
+        p.add_argument("--only", action="append", default=[], help="this notebook (stem) only; repeatable")
     args = parser.parse_args()
+    ONLY.extend(getattr(args, "only", []))
     return {"kernel": cmd_kernel, "run": cmd_run, "check": cmd_check, "update": cmd_update}[args.command](args) or 0
 
 
