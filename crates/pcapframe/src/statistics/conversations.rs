@@ -50,24 +50,56 @@ impl ConversationType {
         }
     }
 
-    fn has_ports(self) -> bool {
+    /// The fields [`super::conversations_of`] and [`super::endpoints_of`] read from a DataFrame
+    /// (`ReadOptions::fields(ConversationType::Tcp.fields())`).
+    pub fn fields(self) -> &'static [&'static str] {
+        match self {
+            ConversationType::Eth => &["frame.len", "frame.time_relative", "eth.src", "eth.dst"],
+            ConversationType::Ip => &["frame.len", "frame.time_relative", "ip.src", "ip.dst"],
+            ConversationType::Ipv6 => &["frame.len", "frame.time_relative", "ipv6.src", "ipv6.dst"],
+            ConversationType::Tcp => &[
+                "frame.len",
+                "frame.time_relative",
+                "ip.src",
+                "ip.dst",
+                "ipv6.src",
+                "ipv6.dst",
+                "tcp.srcport",
+                "tcp.dstport",
+                "tcp.stream",
+            ],
+            ConversationType::Udp => &[
+                "frame.len",
+                "frame.time_relative",
+                "ip.src",
+                "ip.dst",
+                "ipv6.src",
+                "ipv6.dst",
+                "udp.srcport",
+                "udp.dstport",
+                "udp.stream",
+            ],
+        }
+    }
+
+    pub(super) fn has_ports(self) -> bool {
         matches!(self, ConversationType::Tcp | ConversationType::Udp)
     }
 }
 
 /// One end of a conversation: an address and, for TCP and UDP, a port.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-struct End {
-    address: String,
-    port: Option<u16>,
+pub(super) struct End {
+    pub(super) address: String,
+    pub(super) port: Option<u16>,
 }
 
 /// One layer of one frame: who sent to whom (and in which TCP/UDP stream).
 #[derive(Debug, Clone)]
-struct Hop {
-    src: End,
-    dst: End,
-    stream: Option<u64>,
+pub(super) struct Hop {
+    pub(super) src: End,
+    pub(super) dst: End,
+    pub(super) stream: Option<u64>,
 }
 
 /// ICMP and ICMPv6 types whose message quotes the offending packet.
@@ -202,7 +234,7 @@ impl Count {
 
 /// One conversation's tallies.
 #[derive(Debug)]
-struct Conversation {
+pub(super) struct Conversation {
     a: End,
     b: End,
     stream: Option<u64>,
@@ -212,27 +244,21 @@ struct Conversation {
     last_ns: i64,
 }
 
-/// Reads `capture` once and tallies every frame of `ty` by conversation, in the order
-/// conversations first appear.
-fn tally(capture: &Path, ty: ConversationType, limits: Limits) -> Result<Vec<Conversation>> {
-    let mut scanner = Scanner::open(capture, wanted(ty), limits)?;
-    let mut conversations: Vec<Conversation> = Vec::new();
-    let mut index: HashMap<(Option<u64>, End, End), usize> = HashMap::new();
-    let mut layer_hops = Vec::new();
-    while let Some(frame) = scanner.next_frame()? {
-        let len = match frame.first(Field::FrameLen) {
-            Some(Value::UInt(n)) => n,
-            _ => 0,
-        };
-        let time = match frame.first(Field::FrameTimeRelative) {
-            Some(Value::Nanos(ns)) => ns,
-            _ => 0,
-        };
-        hops(frame, ty, &mut layer_hops);
-        for hop in &layer_hops {
+/// Conversations in the order they first appear, each frame's layers added one by one.
+#[derive(Debug, Default)]
+pub(super) struct Tallies {
+    conversations: Vec<Conversation>,
+    index: HashMap<(Option<u64>, End, End), usize>,
+}
+
+impl Tallies {
+    /// Counts one frame of `len` bytes at relative time `time` (ns) in the conversation of each hop.
+    pub(super) fn add(&mut self, hops: &[Hop], len: u64, time: i64) {
+        for hop in hops {
             let (lo, hi) = if hop.src <= hop.dst { (&hop.src, &hop.dst) } else { (&hop.dst, &hop.src) };
             let key = (hop.stream, lo.clone(), hi.clone());
-            let i = *index.entry(key).or_insert_with(|| {
+            let conversations = &mut self.conversations;
+            let i = *self.index.entry(key).or_insert_with(|| {
                 conversations.push(Conversation {
                     a: hop.src.clone(),
                     b: hop.dst.clone(),
@@ -244,7 +270,7 @@ fn tally(capture: &Path, ty: ConversationType, limits: Limits) -> Result<Vec<Con
                 });
                 conversations.len() - 1
             });
-            let c = &mut conversations[i];
+            let c = &mut self.conversations[i];
             if hop.src == c.a {
                 c.a_to_b.add(len);
             } else {
@@ -254,7 +280,32 @@ fn tally(capture: &Path, ty: ConversationType, limits: Limits) -> Result<Vec<Con
             c.last_ns = c.last_ns.max(time);
         }
     }
-    Ok(conversations)
+
+    /// The conversations, in the order they first appeared.
+    pub(super) fn finish(self) -> Vec<Conversation> {
+        self.conversations
+    }
+}
+
+/// Reads `capture` once and tallies every frame of `ty` by conversation, in the order
+/// conversations first appear.
+fn tally(capture: &Path, ty: ConversationType, limits: Limits) -> Result<Vec<Conversation>> {
+    let mut scanner = Scanner::open(capture, wanted(ty), limits)?;
+    let mut tallies = Tallies::default();
+    let mut layer_hops = Vec::new();
+    while let Some(frame) = scanner.next_frame()? {
+        let len = match frame.first(Field::FrameLen) {
+            Some(Value::UInt(n)) => n,
+            _ => 0,
+        };
+        let time = match frame.first(Field::FrameTimeRelative) {
+            Some(Value::Nanos(ns)) => ns,
+            _ => 0,
+        };
+        hops(frame, ty, &mut layer_hops);
+        tallies.add(&layer_hops, len, time);
+    }
+    Ok(tallies.finish())
 }
 
 /// One count column of the conversation table.
@@ -276,7 +327,11 @@ fn seconds(ns: i64) -> f64 {
 /// `frames`, `bytes`, `rel_start` and `duration` (seconds). Bytes are exact (tshark's text
 /// rounds them to kB and MB).
 pub fn conversations(capture: impl AsRef<Path>, ty: ConversationType) -> Result<DataFrame> {
-    let rows = tally(capture.as_ref(), ty, Limits::default())?;
+    conversation_table(&tally(capture.as_ref(), ty, Limits::default())?, ty)
+}
+
+/// The conversation table's columns (see [`conversations`]), most frames first.
+pub(super) fn conversation_table(rows: &[Conversation], ty: ConversationType) -> Result<DataFrame> {
     let mut columns = vec![
         Column::new("address_a".into(), rows.iter().map(|c| c.a.address.clone()).collect::<Vec<_>>()),
         Column::new("address_b".into(), rows.iter().map(|c| c.b.address.clone()).collect::<Vec<_>>()),
@@ -313,10 +368,14 @@ pub fn conversations(capture: impl AsRef<Path>, ty: ConversationType) -> Result<
 /// Columns: `address`, `port` (TCP and UDP), `frames`, `bytes`, `tx_frames`, `tx_bytes`,
 /// `rx_frames`, `rx_bytes`.
 pub fn endpoints(capture: impl AsRef<Path>, ty: ConversationType) -> Result<DataFrame> {
-    let conversations = tally(capture.as_ref(), ty, Limits::default())?;
+    endpoint_table(&tally(capture.as_ref(), ty, Limits::default())?, ty)
+}
+
+/// The endpoint table's columns (see [`endpoints`]) from the conversations, most frames first.
+pub(super) fn endpoint_table(conversations: &[Conversation], ty: ConversationType) -> Result<DataFrame> {
     let mut order: Vec<End> = Vec::new();
     let mut tallies: HashMap<End, (Count, Count)> = HashMap::new();
-    for c in &conversations {
+    for c in conversations {
         for (end, tx, rx) in [(&c.a, c.a_to_b, c.b_to_a), (&c.b, c.b_to_a, c.a_to_b)] {
             let entry = tallies.entry(end.clone()).or_insert_with(|| {
                 order.push(end.clone());

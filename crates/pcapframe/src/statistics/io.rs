@@ -117,7 +117,7 @@ fn integer(value: Value) -> Option<i128> {
 
 /// The most intervals a table may have (a frame far from the first, with a short interval,
 /// would otherwise ask for more memory than there is).
-const MAX_INTERVALS: usize = 2_000_000;
+pub(super) const MAX_INTERVALS: usize = 2_000_000;
 
 /// The interval a relative time falls in.
 fn index(time: i64, interval_ns: i64) -> usize {
