@@ -33,7 +33,11 @@ fn conversations_and_endpoints_of_the_whole_dataframe_equal_the_captures() {
             let df = read_pcap(&path, &ReadOptions::fields(ty.fields().iter().copied())).unwrap();
             let from_capture = conversations(&path, ty).unwrap();
             let from_frame = conversations_of(&df, ty).unwrap();
-            assert!(from_frame.equals_missing(&from_capture), "{name} conv,{}:\n{from_frame}\n{from_capture}", ty.name());
+            assert!(
+                from_frame.equals_missing(&from_capture),
+                "{name} conv,{}:\n{from_frame}\n{from_capture}",
+                ty.name()
+            );
             let from_capture = endpoints(&path, ty).unwrap();
             let from_frame = endpoints_of(&df, ty).unwrap();
             assert!(from_frame.equals_missing(&from_capture), "{name} endpoints,{}", ty.name());
@@ -51,7 +55,10 @@ fn io_stat_of_the_whole_dataframe_equals_the_captures() {
         for interval in [1.0, 10.0] {
             let from_capture = io_stat(&path, interval, &filters).unwrap();
             let from_frame = io_stat_of(&df, interval, &filters).unwrap();
-            assert!(from_frame.equals_missing(&from_capture), "{name} io,stat,{interval}:\n{from_frame}\n{from_capture}");
+            assert!(
+                from_frame.equals_missing(&from_capture),
+                "{name} io,stat,{interval}:\n{from_frame}\n{from_capture}"
+            );
         }
     }
 }

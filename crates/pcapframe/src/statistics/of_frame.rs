@@ -55,7 +55,6 @@ fn lengths(df: &DataFrame, hint: &str) -> Result<Vec<u64>> {
 /// The one hop of each row for `ty`, or `None` when the row has no such layer.
 fn row_hops(df: &DataFrame, ty: ConversationType, hint: &str) -> Result<Vec<Option<Hop>>> {
     let text = |name: &str| optional(df, name, &DataType::String);
-    let number = |name: &str| optional(df, name, &DataType::UInt64);
     let (src, dst, src_port, dst_port, stream) = match ty {
         ConversationType::Eth => (vec![text("eth.src")?], vec![text("eth.dst")?], None, None, None),
         ConversationType::Ip => (vec![text("ip.src")?], vec![text("ip.dst")?], None, None, None),
@@ -163,7 +162,8 @@ pub fn io_stat_of(df: &DataFrame, interval: f64, filters: &[&str]) -> Result<Dat
         return Err(Error::Unsupported(format!("{rows} intervals of {interval} s are too many for one table")));
     }
     let mut columns = vec![Column::new("start".into(), (0..rows).map(|i| i as f64 * interval).collect::<Vec<_>>())];
-    let selections: Vec<Option<&str>> = if filters.is_empty() { vec![None] } else { filters.iter().map(|f| Some(*f)).collect() };
+    let selections: Vec<Option<&str>> =
+        if filters.is_empty() { vec![None] } else { filters.iter().map(|f| Some(*f)).collect() };
     for (i, filter) in selections.iter().enumerate() {
         let rows_in = match filter {
             None => (0..df.height() as u32).collect::<Vec<_>>(),
