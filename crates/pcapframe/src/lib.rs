@@ -23,6 +23,8 @@ pub mod export;
 pub mod fields;
 pub mod filter;
 pub mod follow;
+#[cfg(feature = "lazy")]
+pub mod lazy;
 pub mod limits;
 #[cfg(feature = "notebook")]
 pub mod notebook;
@@ -50,6 +52,8 @@ pub use polars;
 /// Everything a notebook needs, in one `use`.
 pub mod prelude {
     pub use crate::follow::{follow_tcp_stream, follow_tcp_text};
+    #[cfg(feature = "lazy")]
+    pub use crate::lazy::{scan_pcap, ScanOptions};
     #[cfg(feature = "notebook")]
     pub use crate::notebook::*;
     pub use crate::statistics::*;

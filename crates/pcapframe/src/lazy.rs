@@ -1,0 +1,229 @@
+//! [`scan_pcap`]: a capture as a polars `LazyFrame` whose projection, predicate and row limit
+//! reach the decoder (feature `lazy`).
+//!
+//! polars 0.55's one extension point for a custom lazy source is `AnonymousScan`; what the
+//! optimiser hands it is pinned by this module's tests, because that API changes between polars
+//! versions:
+//! - **projection**: `with_columns` names the columns the query uses; only those fields (and
+//!   the options' display filter's) are decoded, so a query on `frame.len` runs no TCP tracking;
+//! - **predicate**: a filter on the scanned columns arrives as an `Expr`, and polars then does not
+//!   filter again: the scan applies it to each batch of frames as they are read, so the rows it
+//!   drops are never gathered into the result;
+//! - **limit**: `n_rows` (with no predicate) stops the read once that many frames are rows.
+//!
+//! An `AnonymousScan` runs on polars' in-memory engine only: `collect()` works; polars' streaming
+//! engine and its `sink_*` calls do not support it (they panic inside polars), so write results
+//! with `collect()` and then a writer.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::fields::{Field, FieldSet};
+use crate::filter::DisplayFilter;
+use crate::limits::Limits;
+use crate::read::resolve_fields;
+use crate::scan::Scanner;
+use crate::table::{ColumnBuilder, Occurrence};
+
+/// Frames decoded between two applications of a pushed-down predicate.
+const BATCH_ROWS: usize = 64 * 1024;
+
+/// What [`scan_pcap`] offers: the columns a query may select, and filters that always apply.
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    /// Wireshark field names: the LazyFrame's schema, one column each. Only the ones a query
+    /// uses are decoded.
+    pub fields: Vec<String>,
+    /// A display filter every row passes (applied while reading, like `ReadOptions`').
+    pub display_filter: Option<String>,
+    /// Which occurrence a column keeps when a field occurs several times in a frame.
+    pub occurrence: Occurrence,
+    /// Caps on what the capture may make pcapframe allocate.
+    pub limits: Limits,
+}
+
+impl ScanOptions {
+    /// Options whose schema is these fields.
+    pub fn fields<I, S>(names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        ScanOptions { fields: names.into_iter().map(Into::into).collect(), ..Default::default() }
+    }
+
+    /// Sets a display filter.
+    pub fn display_filter(mut self, filter: impl Into<String>) -> Self {
+        self.display_filter = Some(filter.into());
+        self
+    }
+}
+
+/// A capture as a `LazyFrame` with one column per field of `options.fields`; see the module
+/// documentation for what reaches the decoder. Unknown fields and bad display filters are
+/// errors here, before any query runs.
+pub fn scan_pcap(path: impl AsRef<Path>, options: &ScanOptions) -> Result<LazyFrame> {
+    let scan = PcapScan::new(path.as_ref(), options)?;
+    let args = ScanArgsAnonymous { schema: Some(scan.schema.clone()), name: "scan_pcap", ..Default::default() };
+    Ok(LazyFrame::anonymous_scan(Arc::new(scan), args)?)
+}
+
+/// What one execution of the scan was asked for and decoded (kept for the tests).
+#[derive(Debug, Clone, Default, PartialEq)]
+struct ScanRecord {
+    with_columns: Option<Vec<String>>,
+    predicate: bool,
+    n_rows: Option<usize>,
+    decoded: Vec<&'static str>,
+}
+
+/// The `AnonymousScan` behind [`scan_pcap`].
+struct PcapScan {
+    path: PathBuf,
+    fields: Vec<Field>,
+    display_filter: Option<DisplayFilter>,
+    occurrence: Occurrence,
+    limits: Limits,
+    schema: SchemaRef,
+    record: Mutex<Option<ScanRecord>>,
+}
+
+impl PcapScan {
+    fn new(path: &Path, options: &ScanOptions) -> Result<Self> {
+        let fields = resolve_fields(&options.fields)?;
+        let display_filter = options.display_filter.as_deref().map(DisplayFilter::parse).transpose()?;
+        // A builder's empty column carries the dtype `read_pcap` gives the field.
+        let schema: Schema = fields
+            .iter()
+            .map(|f| {
+                let column = ColumnBuilder::for_field(*f, 0).finish();
+                (column.name().clone(), column.dtype().clone())
+            })
+            .collect();
+        Ok(PcapScan {
+            path: path.to_path_buf(),
+            fields,
+            display_filter,
+            occurrence: options.occurrence,
+            limits: options.limits,
+            schema: Arc::new(schema),
+            record: Mutex::new(None),
+        })
+    }
+
+    /// The fields a scan decodes: the projected columns, the predicate's, the display filter's.
+    fn decoded(&self, with_columns: &Option<Arc<[PlSmallStr]>>, predicate: &Option<Expr>) -> Vec<Field> {
+        let mut names: Vec<PlSmallStr> = match with_columns {
+            Some(columns) => columns.to_vec(),
+            None => self.schema.iter_names().cloned().collect(),
+        };
+        if let Some(p) = predicate {
+            for e in p {
+                if let Expr::Column(name) = e {
+                    if !names.contains(name) {
+                        names.push(name.clone());
+                    }
+                }
+            }
+        }
+        self.fields.iter().copied().filter(|f| names.iter().any(|n| n.as_str() == f.def().name)).collect()
+    }
+
+    fn run(&self, args: &AnonymousScanArgs) -> Result<DataFrame> {
+        let decoded = self.decoded(&args.with_columns, &args.predicate);
+        *self.record.lock().unwrap_or_else(|e| e.into_inner()) = Some(ScanRecord {
+            with_columns: args.with_columns.as_ref().map(|c| c.iter().map(|n| n.to_string()).collect()),
+            predicate: args.predicate.is_some(),
+            n_rows: args.n_rows,
+            decoded: decoded.iter().map(|f| f.def().name).collect(),
+        });
+        let mut wanted: FieldSet = decoded.iter().copied().collect();
+        if let Some(f) = &self.display_filter {
+            wanted.extend(f.fields());
+        }
+        let mut scanner = Scanner::open(&self.path, wanted, self.limits)?;
+        let mut result: Option<DataFrame> = None;
+        let limit = if args.predicate.is_some() { None } else { args.n_rows };
+        loop {
+            let (batch, more) = self.read_batch(&mut scanner, &decoded, limit)?;
+            let batch = match &args.predicate {
+                Some(p) => batch.lazy().filter(p.clone()).collect()?,
+                None => batch,
+            };
+            match result.as_mut() {
+                Some(r) => {
+                    r.vstack_mut(&batch)?;
+                }
+                None => result = Some(batch),
+            }
+            let rows = result.as_ref().map_or(0, DataFrame::height);
+            if !more || limit.is_some_and(|n| rows >= n) {
+                break;
+            }
+        }
+        let mut frame = result.unwrap_or_default();
+        if let Some(n) = args.n_rows {
+            frame = frame.head(Some(n));
+        }
+        frame.rechunk_mut();
+        let columns: Vec<PlSmallStr> = match &args.with_columns {
+            Some(c) => c.to_vec(),
+            None => self.schema.iter_names().cloned().collect(),
+        };
+        Ok(frame.select(columns)?)
+    }
+
+    /// Up to [`BATCH_ROWS`] frames (or `limit`), and whether the capture has more.
+    fn read_batch(&self, scanner: &mut Scanner, fields: &[Field], limit: Option<usize>) -> Result<(DataFrame, bool)> {
+        let mut columns: Vec<ColumnBuilder> = fields.iter().map(|f| ColumnBuilder::for_field(*f, 1024)).collect();
+        let cap = limit.map_or(BATCH_ROWS, |n| n.min(BATCH_ROWS));
+        let mut rows = 0;
+        let mut more = true;
+        while rows < cap {
+            let Some(frame) = scanner.next_frame().map_err(Error::Capture)? else {
+                more = false;
+                break;
+            };
+            if self.display_filter.as_ref().is_some_and(|f| !f.matches(frame)) {
+                continue;
+            }
+            for (builder, field) in columns.iter_mut().zip(fields) {
+                builder.append(*field, frame, self.occurrence);
+            }
+            rows += 1;
+        }
+        let columns: Vec<Column> = columns.into_iter().map(ColumnBuilder::finish).collect();
+        Ok((DataFrame::new(rows, columns)?, more))
+    }
+}
+
+impl AnonymousScan for PcapScan {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn scan(&self, args: AnonymousScanArgs) -> PolarsResult<DataFrame> {
+        self.run(&args).map_err(|e| match e {
+            Error::Polars(p) => p,
+            other => PolarsError::ComputeError(other.to_string().into()),
+        })
+    }
+
+    fn schema(&self, _infer_schema_length: Option<usize>) -> PolarsResult<SchemaRef> {
+        Ok(self.schema.clone())
+    }
+
+    fn allows_predicate_pushdown(&self) -> bool {
+        true
+    }
+
+    fn allows_projection_pushdown(&self) -> bool {
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests;

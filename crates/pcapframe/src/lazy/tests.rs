@@ -1,0 +1,87 @@
+//! What polars hands the scan (a regression test for polars upgrades), and lazy = eager.
+
+use super::*;
+use crate::{read_pcap, ReadOptions};
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").join(name)
+}
+
+const FIELDS: [&str; 6] =
+    ["frame.number", "frame.len", "ip.src", "tcp.stream", "tcp.seq", "tcp.analysis.retransmission"];
+
+/// Runs `query` on a scan of dorm-room.pcap and returns its result and what the scan received.
+fn run(query: impl FnOnce(LazyFrame) -> LazyFrame) -> (DataFrame, ScanRecord) {
+    let scan = Arc::new(PcapScan::new(&fixture("dorm-room.pcap"), &ScanOptions::fields(FIELDS)).unwrap());
+    let args = ScanArgsAnonymous { schema: Some(scan.schema.clone()), name: "scan_pcap", ..Default::default() };
+    let lazy = LazyFrame::anonymous_scan(scan.clone(), args).unwrap();
+    let df = query(lazy).collect().unwrap();
+    let record = scan.record.lock().unwrap().clone().expect("the scan ran");
+    (df, record)
+}
+
+fn eager(options: ReadOptions) -> DataFrame {
+    read_pcap(fixture("dorm-room.pcap"), &options).unwrap()
+}
+
+#[test]
+fn the_whole_scan_equals_read_pcap_on_every_fixture() {
+    let mut names: Vec<_> = std::fs::read_dir(fixture(""))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".pcap") || n.ends_with(".pcapng"))
+        .collect();
+    names.sort();
+    assert!(names.len() > 30);
+    for name in names {
+        let lazy = scan_pcap(fixture(&name), &ScanOptions::fields(FIELDS)).unwrap().collect().unwrap();
+        let eager = read_pcap(fixture(&name), &ReadOptions::fields(FIELDS)).unwrap();
+        assert!(lazy.equals_missing(&eager), "{name}:\n{lazy}\n{eager}");
+    }
+}
+
+#[test]
+fn a_projection_decodes_only_the_selected_fields() {
+    let (df, record) = run(|lf| lf.select([col("frame.len")]));
+    assert_eq!(record.with_columns, Some(vec!["frame.len".to_string()]));
+    assert_eq!(record.decoded, ["frame.len"], "no TCP field is decoded, so the TCP tracker does not run");
+    assert!(df.equals_missing(&eager(ReadOptions::fields(["frame.len"]))));
+}
+
+#[test]
+fn a_predicate_is_applied_while_reading() {
+    let (df, record) = run(|lf| {
+        lf.filter(col("tcp.stream").eq(lit(10u32)).and(col("frame.len").gt(lit(1000u32)))).select([col("tcp.seq")])
+    });
+    assert!(record.predicate, "polars pushed the predicate down: {record:?}");
+    assert_eq!(record.decoded, ["frame.len", "tcp.stream", "tcp.seq"]);
+    let expected = eager(ReadOptions::fields(["tcp.seq"]).display_filter("tcp.stream == 10 && frame.len > 1000"));
+    assert!(df.height() > 50 && df.equals_missing(&expected), "{df}\n{expected}");
+}
+
+#[test]
+fn a_limit_stops_the_read() {
+    let (df, record) = run(|lf| lf.select([col("frame.number")]).limit(5));
+    assert_eq!(record.n_rows, Some(5));
+    let numbers: Vec<_> = df.column("frame.number").unwrap().u64().unwrap().iter().flatten().collect();
+    assert_eq!(numbers, [1, 2, 3, 4, 5]);
+}
+
+#[test]
+fn the_options_display_filter_always_applies() {
+    let options = ScanOptions::fields(["frame.number", "dns.qry.name"]).display_filter("dns.flags.response == 0");
+    let lazy = scan_pcap(fixture("dorm-room.pcap"), &options).unwrap().select([col("dns.qry.name")]).collect().unwrap();
+    let eager = eager(ReadOptions::fields(["dns.qry.name"]).display_filter("dns.flags.response == 0"));
+    assert!(lazy.height() == 36 && lazy.equals_missing(&eager));
+}
+
+#[test]
+fn unknown_fields_bad_filters_and_missing_files_are_errors() {
+    let unknown = scan_pcap(fixture("dorm-room.pcap"), &ScanOptions::fields(["frame.lenn"])).err().unwrap();
+    assert!(unknown.to_string().contains("frame.len"), "{unknown}");
+    assert!(scan_pcap(fixture("dorm-room.pcap"), &ScanOptions::fields(["frame.len"]).display_filter("tcp.port =="))
+        .is_err());
+    let missing = scan_pcap(fixture("no-such.pcap"), &ScanOptions::fields(["frame.len"])).unwrap().collect();
+    assert!(missing.unwrap_err().to_string().contains("no-such.pcap"));
+}
