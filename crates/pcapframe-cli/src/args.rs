@@ -47,6 +47,10 @@ pub struct FieldsRequest {
     pub out: Option<String>,
     /// `--max-conversations N`: TCP and UDP conversations kept before the idlest are retired.
     pub max_conversations: Option<usize>,
+    /// Further `-r` files: all of them are read as one, as tshark reads their `mergecap` output.
+    pub more_files: Vec<String>,
+    /// `--concatenate`: several files one after the other (`mergecap -a`), not by time.
+    pub concatenate: bool,
 }
 
 /// A `-z follow,tcp,FORMAT,N` run.
@@ -91,7 +95,8 @@ usage: pcapframe -r FILE -T fields -e FIELD [-e FIELD ...] [options]
 
 options (as tshark's):
   -r FILE          capture to read (pcap or pcapng, detected from its magic number);
-                   -r - reads standard input
+                   -r - reads standard input. Several -r files are read as one, as tshark
+                   reads their mergecap output (by time; with --concatenate, as mergecap -a)
   -T fields        print the -e fields as text (the only output format)
   -e FIELD         a Wireshark field name; repeat for more columns
   -E header=y|n    print a header line of field names
@@ -137,8 +142,10 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 req.max_conversations = Some(n.ok_or_else(|| format!("invalid --max-conversations count '{v}'"))?);
             }
             _ if arg == "--help" => return Ok(Command::Help),
+            _ if arg == "--concatenate" => req.concatenate = true,
             "-h" => return Ok(Command::Help),
-            "-r" => req.file = value("r")?,
+            "-r" if req.file.is_empty() => req.file = value("r")?,
+            "-r" => req.more_files.push(value("r")?),
             "-e" => req.fields.push(value("e")?),
             "-T" => output_type = Some(value("T")?),
             "-E" => apply_format_option(&mut req.format, &value("E")?)?,
@@ -163,6 +170,12 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     }
     if req.file.is_empty() {
         return Err("no capture file given (-r FILE)".into());
+    }
+    if (export.is_some() || follow.is_some()) && !req.more_files.is_empty() {
+        return Err("-z follow and --export-objects read one capture file (one -r)".into());
+    }
+    if req.more_files.iter().any(|f| f == "-") || (req.file == "-" && !req.more_files.is_empty()) {
+        return Err("standard input (-r -) cannot be merged with other files".into());
     }
     if let Some(dir) = export {
         if !req.fields.is_empty() || output_type.is_some() || follow.is_some() {

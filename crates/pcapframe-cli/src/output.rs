@@ -9,8 +9,8 @@ use pcapframe::fields::FieldType;
 use pcapframe::filter::DisplayFilter;
 use pcapframe::polars::prelude::*;
 use pcapframe::{
-    read_pcap_partial, read_pcap_reader, resolve_fields, CaptureError, Coverage, Limits, PartialRead, ReadOptions,
-    Scanner, FIELDS,
+    read_pcap_partial, read_pcap_reader, read_pcaps_partial, resolve_fields, CaptureError, Coverage, Limits,
+    MergeOrder, PartialRead, ReadOptions, Scanner, FIELDS,
 };
 
 use crate::args::{ExportRequest, FieldsRequest, FollowFormat, FollowRequest};
@@ -95,12 +95,27 @@ struct Outcome {
 const STDIN: &str = "-";
 
 fn open_scanner(req: &FieldsRequest, wanted: FieldSet) -> Result<Scanner<'static>, String> {
-    let scanner = if req.file == STDIN {
+    let scanner = if !req.more_files.is_empty() {
+        Scanner::open_many(&files(req), merge_order(req), wanted, limits(req))
+    } else if req.file == STDIN {
         Scanner::from_reader(std::io::stdin(), wanted, limits(req))
     } else {
         Scanner::open(&req.file, wanted, limits(req))
     };
     scanner.map_err(|e| e.to_string())
+}
+
+/// Every `-r` file, in the order given.
+fn files(req: &FieldsRequest) -> Vec<String> {
+    std::iter::once(req.file.clone()).chain(req.more_files.iter().cloned()).collect()
+}
+
+fn merge_order(req: &FieldsRequest) -> MergeOrder {
+    if req.concatenate {
+        MergeOrder::Concatenated
+    } else {
+        MergeOrder::Chronological
+    }
 }
 
 fn limits(req: &FieldsRequest) -> Limits {
@@ -187,7 +202,9 @@ fn write_table(req: &FieldsRequest, path: &str) -> Result<Outcome, String> {
         display_filter: req.display_filter.clone(),
         ..ReadOptions::fields(req.fields.iter().cloned())
     };
-    let partial: Result<PartialRead, _> = if req.file == STDIN {
+    let partial: Result<PartialRead, _> = if !req.more_files.is_empty() {
+        read_pcaps_partial(&files(req), merge_order(req), &options)
+    } else if req.file == STDIN {
         read_pcap_reader(std::io::stdin(), &options)
     } else {
         read_pcap_partial(&req.file, &options)

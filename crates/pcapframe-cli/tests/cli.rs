@@ -362,3 +362,43 @@ fn follow_prints_the_library_text_and_refuses_other_formats() {
     assert_eq!(hex.status.code(), Some(1));
     assert!(text(&hex.stderr).contains("unsupported follow format 'hex'"));
 }
+
+#[test]
+fn several_r_files_print_what_tshark_prints_for_their_mergecap_merge() {
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    let a = fixtures.join("edge-tcp-analysis.pcap");
+    let b = fixtures.join("edge-app-reassembly.pcap");
+    let fields = [
+        "-T",
+        "fields",
+        "-e",
+        "frame.number",
+        "-e",
+        "frame.time_relative",
+        "-e",
+        "tcp.stream",
+        "-e",
+        "udp.stream",
+        "-e",
+        "http.host",
+    ];
+    for (flag, mergecap_flag) in [(None, None), (Some("--concatenate"), Some("-a"))] {
+        let merged = temp_file(&format!("merged{}.pcapng", flag.unwrap_or("")), b"");
+        let mut mergecap = Command::new("mergecap");
+        mergecap.args(mergecap_flag).arg("-w").arg(&merged).arg(&a).arg(&b);
+        if !mergecap.output().is_ok_and(|o| o.status.success()) {
+            eprintln!("SKIPPED: mergecap is not installed (make test installs tshark, which brings it)");
+            return;
+        }
+        let theirs = Command::new("tshark").arg("-r").arg(&merged).args(fields).output().unwrap();
+        let mut args = vec!["-r", a.to_str().unwrap(), "-r", b.to_str().unwrap()];
+        args.extend(flag);
+        args.extend(fields);
+        let ours = pcapframe(&args);
+        assert!(ours.status.success(), "{}", text(&ours.stderr));
+        assert_eq!(text(&ours.stdout), text(&theirs.stdout), "{flag:?}");
+        assert!(text(&ours.stdout).lines().count() > 250);
+    }
+    let follow = pcapframe(&["-r", a.to_str().unwrap(), "-r", b.to_str().unwrap(), "-q", "-z", "follow,tcp,ascii,0"]);
+    assert!(!follow.status.success() && text(&follow.stderr).contains("one capture file"));
+}

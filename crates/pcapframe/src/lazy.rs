@@ -20,6 +20,7 @@ use std::sync::{Arc, Mutex};
 
 use polars::prelude::*;
 
+use crate::capture::MergeOrder;
 use crate::error::{Error, Result};
 use crate::fields::{Field, FieldSet};
 use crate::filter::DisplayFilter;
@@ -66,7 +67,17 @@ impl ScanOptions {
 /// documentation for what reaches the decoder. Unknown fields and bad display filters are
 /// errors here, before any query runs.
 pub fn scan_pcap(path: impl AsRef<Path>, options: &ScanOptions) -> Result<LazyFrame> {
-    let scan = PcapScan::new(path.as_ref(), options)?;
+    scan(PcapScan::new(&[path.as_ref().to_path_buf()], MergeOrder::Chronological, options)?)
+}
+
+/// Several captures as one `LazyFrame`, read as [`crate::read_pcaps`] reads them (tshark's
+/// reading of their `mergecap` output), with the same pushdown as [`scan_pcap`].
+pub fn scan_pcaps<P: AsRef<Path>>(paths: &[P], order: MergeOrder, options: &ScanOptions) -> Result<LazyFrame> {
+    let paths: Vec<PathBuf> = paths.iter().map(|p| p.as_ref().to_path_buf()).collect();
+    scan(PcapScan::new(&paths, order, options)?)
+}
+
+fn scan(scan: PcapScan) -> Result<LazyFrame> {
     let args = ScanArgsAnonymous { schema: Some(scan.schema.clone()), name: "scan_pcap", ..Default::default() };
     Ok(LazyFrame::anonymous_scan(Arc::new(scan), args)?)
 }
@@ -82,7 +93,8 @@ struct ScanRecord {
 
 /// The `AnonymousScan` behind [`scan_pcap`].
 struct PcapScan {
-    path: PathBuf,
+    paths: Vec<PathBuf>,
+    order: MergeOrder,
     fields: Vec<Field>,
     display_filter: Option<DisplayFilter>,
     occurrence: Occurrence,
@@ -92,7 +104,7 @@ struct PcapScan {
 }
 
 impl PcapScan {
-    fn new(path: &Path, options: &ScanOptions) -> Result<Self> {
+    fn new(paths: &[PathBuf], order: MergeOrder, options: &ScanOptions) -> Result<Self> {
         let fields = resolve_fields(&options.fields)?;
         let display_filter = options.display_filter.as_deref().map(DisplayFilter::parse).transpose()?;
         // A builder's empty column carries the dtype `read_pcap` gives the field.
@@ -104,7 +116,8 @@ impl PcapScan {
             })
             .collect();
         Ok(PcapScan {
-            path: path.to_path_buf(),
+            paths: paths.to_vec(),
+            order,
             fields,
             display_filter,
             occurrence: options.occurrence,
@@ -144,7 +157,10 @@ impl PcapScan {
         if let Some(f) = &self.display_filter {
             wanted.extend(f.fields());
         }
-        let mut scanner = Scanner::open(&self.path, wanted, self.limits)?;
+        let mut scanner = match self.paths.as_slice() {
+            [one] => Scanner::open(one, wanted, self.limits)?,
+            many => Scanner::open_many(many, self.order, wanted, self.limits)?,
+        };
         let mut result: Option<DataFrame> = None;
         let limit = if args.predicate.is_some() { None } else { args.n_rows };
         loop {

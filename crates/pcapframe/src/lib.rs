@@ -38,12 +38,16 @@ pub mod track;
 pub mod vendor;
 
 pub use capture::Coverage;
+pub use capture::MergeOrder;
 pub use error::{CaptureError, Error, Position, Result};
 pub use fields::{Field, FieldType, FIELDS};
 pub use filter::{filter_frame, DisplayFilter};
 pub use follow::follow_tcp_stream;
 pub use limits::Limits;
-pub use read::{read_pcap, read_pcap_partial, read_pcap_reader, resolve_fields, PartialRead, ReadOptions, TIME_COLUMN};
+pub use read::{
+    read_pcap, read_pcap_partial, read_pcap_reader, read_pcaps, read_pcaps_partial, resolve_fields, PartialRead,
+    ReadOptions, TIME_COLUMN,
+};
 pub use scan::Scanner;
 pub use table::Occurrence;
 
@@ -53,12 +57,14 @@ pub use polars;
 pub mod prelude {
     pub use crate::follow::{follow_tcp_stream, follow_tcp_text};
     #[cfg(feature = "lazy")]
-    pub use crate::lazy::{scan_pcap, ScanOptions};
+    pub use crate::lazy::{scan_pcap, scan_pcaps, ScanOptions};
     #[cfg(feature = "notebook")]
     pub use crate::notebook::*;
     pub use crate::statistics::*;
     #[cfg(feature = "vendors")]
     pub use crate::vendor::mac_vendor;
-    pub use crate::{filter_frame, read_pcap, read_pcap_partial, read_pcap_reader, Occurrence, ReadOptions};
+    pub use crate::{
+        filter_frame, read_pcap, read_pcap_partial, read_pcap_reader, read_pcaps, MergeOrder, Occurrence, ReadOptions,
+    };
     pub use polars::prelude::*;
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use crate::capture::Coverage;
+use crate::capture::{Coverage, MergeOrder};
 use crate::error::{CaptureError, Error, Result};
 use crate::fields::{self, Field, FieldSet, FrameValues};
 use crate::filter::DisplayFilter;
@@ -35,6 +35,8 @@ pub struct ReadOptions {
     /// Caps on what a capture may make pcapframe allocate (packet and block sizes,
     /// conversations, reassembly buffers).
     pub limits: Limits,
+    /// Add a `file` column (after `time`) naming each frame's capture file (see [`read_pcaps`]).
+    pub file_column: bool,
 }
 
 impl ReadOptions {
@@ -114,6 +116,34 @@ pub fn read_pcap_partial(path: impl AsRef<Path>, options: &ReadOptions) -> Resul
     plan.read(scanner, options)
 }
 
+/// Reads several captures as one, as tshark reads their `mergecap` output (`order`
+/// `Chronological`, mergecap's default) or `mergecap -a` output (`Concatenated`): frames and
+/// TCP/UDP streams are numbered across files and relative times count from the first frame of
+/// all. With [`ReadOptions::file_column`], a `file` column names each frame's file.
+/// Fails on a damaged capture, like [`read_pcap`] ([`read_pcaps_partial`] keeps what was read).
+pub fn read_pcaps<P: AsRef<Path>>(paths: &[P], order: MergeOrder, options: &ReadOptions) -> Result<DataFrame> {
+    let partial = read_pcaps_partial(paths, order, options)?;
+    if !partial.coverage.is_complete() {
+        eprintln!("pcapframe: warning: {}", partial.coverage);
+    }
+    match partial.problem {
+        None => Ok(partial.frame),
+        Some(problem) => Err(Error::Capture(problem)),
+    }
+}
+
+/// [`read_pcaps`], returning every frame before a fault together with the fault.
+pub fn read_pcaps_partial<P: AsRef<Path>>(
+    paths: &[P],
+    order: MergeOrder,
+    options: &ReadOptions,
+) -> Result<PartialRead> {
+    let plan = Plan::new(options)?;
+    let scanner = Scanner::open_many(paths, order, plan.wanted, options.limits)?;
+    let names: Vec<String> = paths.iter().map(|p| p.as_ref().display().to_string()).collect();
+    plan.read_named(scanner, options, &names)
+}
+
 /// Reads a capture from any byte stream (standard input, a pipe, memory), like
 /// [`read_pcap_partial`]: every frame before a fault, together with the fault.
 pub fn read_pcap_reader(input: impl Read + Send + 'static, options: &ReadOptions) -> Result<PartialRead> {
@@ -143,8 +173,14 @@ impl Plan {
         Ok(Plan { requested, filter, wanted })
     }
 
-    fn read(self, mut scanner: Scanner<'_>, options: &ReadOptions) -> Result<PartialRead> {
+    fn read(self, scanner: Scanner<'_>, options: &ReadOptions) -> Result<PartialRead> {
+        self.read_named(scanner, options, &[])
+    }
+
+    /// Reads every frame; `files` names the scanner's files for the `file` column.
+    fn read_named(self, mut scanner: Scanner<'_>, options: &ReadOptions, files: &[String]) -> Result<PartialRead> {
         let Plan { requested, filter, .. } = self;
+        let mut file = options.file_column.then(|| StringChunkedBuilder::new("file".into(), 1024));
         let mut columns: Vec<ColumnBuilder> = requested.iter().map(|f| ColumnBuilder::for_field(*f, 1024)).collect();
         let mut time = options.timeseries.then(|| ColumnBuilder::for_field(Field::FrameTimeEpoch, 1024));
         let mut rows = 0usize;
@@ -172,11 +208,17 @@ impl Plan {
             for (builder, field) in columns.iter_mut().zip(&requested) {
                 builder.append(*field, frame, options.occurrence);
             }
+            if let Some(f) = file.as_mut() {
+                f.append_option(scanner.current_file().and_then(|i| files.get(i)).map(String::as_str));
+            }
             rows += 1;
         }
         let mut cols: Vec<Column> = Vec::with_capacity(columns.len() + 1);
         if let Some(t) = time {
             cols.push(t.finish().with_name(TIME_COLUMN.into()));
+        }
+        if let Some(f) = file {
+            cols.push(f.finish().into_column());
         }
         cols.extend(columns.into_iter().map(ColumnBuilder::finish));
         let mut frame = DataFrame::new(rows, cols)?;

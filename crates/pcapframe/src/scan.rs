@@ -4,16 +4,38 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
-use crate::capture::{CaptureReader, Coverage};
+use crate::capture::{CaptureReader, Coverage, MergeOrder, MergedReader, Record};
 use crate::dissect::Dissector;
 use crate::error::{CaptureError, Error, Result};
 use crate::fields::{FieldSet, FrameValues};
 use crate::limits::Limits;
 use crate::track::TrackLimits;
 
+/// Where a scanner's records come from: one capture, or several read as one.
+enum Source<'r> {
+    One(CaptureReader<'r>),
+    Many(MergedReader<'r>),
+}
+
+impl Source<'_> {
+    fn next_record(&mut self) -> Result<Option<Record<'_>>, CaptureError> {
+        match self {
+            Source::One(r) => r.next_record(),
+            Source::Many(r) => r.next_record(),
+        }
+    }
+
+    fn coverage(&self) -> Coverage {
+        match self {
+            Source::One(r) => r.coverage().clone(),
+            Source::Many(r) => r.coverage(),
+        }
+    }
+}
+
 /// Streams a capture frame by frame, decoding only the wanted fields.
 pub struct Scanner<'r> {
-    reader: CaptureReader<'r>,
+    reader: Source<'r>,
     dissector: Dissector,
     values: FrameValues,
 }
@@ -26,6 +48,26 @@ impl Scanner<'static> {
         Scanner::from_reader(file, wanted, limits)
     }
 
+    /// Opens several capture files and reads them as one, as tshark reads their `mergecap`
+    /// output (`MergeOrder::Chronological`) or `mergecap -a` output (`Concatenated`): frames
+    /// numbered across files, TCP and UDP streams numbered across files.
+    pub fn open_many<P: AsRef<Path>>(paths: &[P], order: MergeOrder, wanted: FieldSet, limits: Limits) -> Result<Self> {
+        let mut readers = Vec::with_capacity(paths.len());
+        for path in paths {
+            let path = path.as_ref();
+            let file = File::open(path).map_err(|source| Error::Open { path: path.to_path_buf(), source })?;
+            let reader = CaptureReader::new(BufReader::with_capacity(1 << 16, file), limits.reader)
+                .map_err(|e| Error::Open { path: path.to_path_buf(), source: std::io::Error::other(e.to_string()) })?;
+            readers.push(reader);
+        }
+        let merged = MergedReader::new(readers, order);
+        Ok(Scanner {
+            reader: Source::Many(merged),
+            dissector: Dissector::with_limits(&wanted, limits.tracking),
+            values: FrameValues::new(wanted),
+        })
+    }
+
     /// Reads a capture from any byte stream (standard input, a pipe, a socket, memory).
     pub fn from_reader(input: impl Read + Send + 'static, wanted: FieldSet, limits: Limits) -> Result<Self> {
         let reader = CaptureReader::new(BufReader::with_capacity(1 << 16, input), limits.reader)?;
@@ -34,6 +76,15 @@ impl Scanner<'static> {
 }
 
 impl<'r> Scanner<'r> {
+    /// For a scanner of several files: which one (an index into the paths given) the last
+    /// frame came from.
+    pub fn current_file(&self) -> Option<usize> {
+        match &self.reader {
+            Source::One(_) => Some(0),
+            Source::Many(r) => r.current_file(),
+        }
+    }
+
     /// Scans from an already opened reader.
     pub fn new(reader: CaptureReader<'r>, wanted: FieldSet) -> Self {
         Scanner::with_limits(reader, wanted, TrackLimits::default())
@@ -41,7 +92,11 @@ impl<'r> Scanner<'r> {
 
     /// Scans from an already opened reader, keeping conversation state within `limits`.
     pub fn with_limits(reader: CaptureReader<'r>, wanted: FieldSet, limits: TrackLimits) -> Self {
-        Scanner { reader, dissector: Dissector::with_limits(&wanted, limits), values: FrameValues::new(wanted) }
+        Scanner {
+            reader: Source::One(reader),
+            dissector: Dissector::with_limits(&wanted, limits),
+            values: FrameValues::new(wanted),
+        }
     }
 
     /// Conversations retired so far to stay within the caps (see [`TrackLimits`]).
@@ -73,7 +128,7 @@ impl<'r> Scanner<'r> {
 
     /// What was passed over so far: skipped pcapng blocks and frames of undecoded link types.
     pub fn coverage(&self) -> Coverage {
-        let mut coverage = self.reader.coverage().clone();
+        let mut coverage = self.reader.coverage();
         coverage.merge(self.dissector.coverage());
         coverage
     }

@@ -24,7 +24,9 @@ fn lazy_equals_eager_on_every_capture() {
             (eager, lazy) => panic!("{}: eager {:?}, lazy {:?}", path.display(), eager.err(), lazy.err()),
         }
         // A projection and a predicate give the rows and columns read_pcap gives with the filter.
-        if let Ok(eager) = read_pcap(&path, &ReadOptions::fields(["frame.number", "tcp.len"]).display_filter("tcp.len > 0")) {
+        if let Ok(eager) =
+            read_pcap(&path, &ReadOptions::fields(["frame.number", "tcp.len"]).display_filter("tcp.len > 0"))
+        {
             let lazy = scan_pcap(&path, &ScanOptions::fields(names.iter().copied()))
                 .unwrap()
                 .filter(col("tcp.len").gt(lit(0u32)))

@@ -3,10 +3,12 @@
 //! The format is detected from the magic number, never from the file name.
 
 mod coverage;
+mod merge;
 mod padded;
 mod reader;
 mod timestamp;
 
 pub use coverage::{link_type_name, Coverage};
+pub use merge::{MergeOrder, MergedReader};
 pub use reader::{CaptureFormat, CaptureReader, ReaderLimits, Record, RecordKind, NO_LINK};
 pub use timestamp::TsResolution;

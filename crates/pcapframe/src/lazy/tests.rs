@@ -12,7 +12,9 @@ const FIELDS: [&str; 6] =
 
 /// Runs `query` on a scan of dorm-room.pcap and returns its result and what the scan received.
 fn run(query: impl FnOnce(LazyFrame) -> LazyFrame) -> (DataFrame, ScanRecord) {
-    let scan = Arc::new(PcapScan::new(&fixture("dorm-room.pcap"), &ScanOptions::fields(FIELDS)).unwrap());
+    let scan = Arc::new(
+        PcapScan::new(&[fixture("dorm-room.pcap")], MergeOrder::Chronological, &ScanOptions::fields(FIELDS)).unwrap(),
+    );
     let args = ScanArgsAnonymous { schema: Some(scan.schema.clone()), name: "scan_pcap", ..Default::default() };
     let lazy = LazyFrame::anonymous_scan(scan.clone(), args).unwrap();
     let df = query(lazy).collect().unwrap();
@@ -84,4 +86,19 @@ fn unknown_fields_bad_filters_and_missing_files_are_errors() {
         .is_err());
     let missing = scan_pcap(fixture("no-such.pcap"), &ScanOptions::fields(["frame.len"])).unwrap().collect();
     assert!(missing.unwrap_err().to_string().contains("no-such.pcap"));
+}
+
+#[test]
+fn several_captures_scan_as_read_pcaps_reads_them() {
+    let paths = [fixture("edge-tcp-analysis.pcap"), fixture("edge-app-reassembly.pcap")];
+    for order in [MergeOrder::Chronological, MergeOrder::Concatenated] {
+        let lazy = scan_pcaps(&paths, order, &ScanOptions::fields(FIELDS))
+            .unwrap()
+            .filter(col("tcp.stream").lt(lit(3u32)))
+            .collect()
+            .unwrap();
+        let eager =
+            crate::read_pcaps(&paths, order, &ReadOptions::fields(FIELDS).display_filter("tcp.stream < 3")).unwrap();
+        assert!(lazy.height() > 50 && lazy.equals_missing(&eager), "{order:?}");
+    }
 }
