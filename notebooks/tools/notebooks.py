@@ -81,7 +81,7 @@ def patched_foldhash(cache):
     """
     dest = cache / "vendor" / "foldhash"
     stamp = cache / "vendor" / "foldhash.patch"  # outside dest: cargo watches every file in a path crate
-    patch = FOLDHASH_PATCH.read_text()
+    patch = f"{FOLDHASH}\n" + FOLDHASH_PATCH.read_text()
     if dest.exists() and stamp.exists() and stamp.read_text() == patch:
         return dest
     with tempfile.TemporaryDirectory() as tmp:
@@ -89,6 +89,8 @@ def patched_foldhash(cache):
         shutil.copytree(registry_source(FOLDHASH), fresh)
         # git apply works outside a repository like patch(1); git is there: this is a clone.
         subprocess.run(["git", "apply", "--whitespace=nowarn", str(FOLDHASH_PATCH)], cwd=fresh, check=True)
+        if "pcapframe notebooks: every evcxr cell" not in (fresh / "src/seed.rs").read_text():
+            raise SystemExit(f"{FOLDHASH_PATCH.name} did not apply to {fresh} (git apply inside another repository?)")
         if not (dest.exists() and same_tree(fresh / "src", dest / "src") and filecmp.cmp(fresh / "Cargo.toml", dest / "Cargo.toml", shallow=False)):
             shutil.rmtree(dest, ignore_errors=True)
             shutil.copytree(fresh, dest)
@@ -241,7 +243,12 @@ def answer_problems(nb, name):
         return []  # another capture, another answer
     last = [c for c in nb.cells if c.cell_type == "code"][-1]
     shown = "".join(o.get("text", "") + json.dumps(o.get("data", {})) for o in last.get("outputs", []))
-    return [f"{name}: the last cell does not name the sender's {what} {value}" for what, value in answer_key().items() if value not in shown]
+    return [f"{name}: the last cell does not name the sender's {what} {value}" for what, value in answer_key().items() if not names(shown, value)]
+
+
+def names(text, value):
+    """Whether TEXT names VALUE as a whole word (192.168.15.4 is not in 192.168.15.40)."""
+    return re.search(rf"(?<!\w)(?<!\w[.:]){re.escape(value)}(?!\w|[.:]\w)", text) is not None
 
 
 def cross_cell_check(out_dir):

@@ -89,6 +89,7 @@ fn parse_follow(spec: &str) -> Result<(FollowFormat, u64), String> {
 pub const USAGE: &str = "\
 usage: pcapframe -r FILE -T fields -e FIELD [-e FIELD ...] [options]
        pcapframe -r FILE -e FIELD ... --out OUT.parquet|OUT.csv|OUT.arrow
+       pcapframe -r FILE [-r FILE ...] -e FIELD ... --out DIR/     (a partitioned Parquet dataset)
        pcapframe -r FILE -q -z follow,tcp,ascii|yaml,STREAM
        pcapframe -r FILE -q --export-objects http,DIR
        pcapframe -G fields

@@ -13,6 +13,8 @@ use pcapframe::{
     MergeOrder, PartialRead, ReadOptions, Scanner, FIELDS,
 };
 
+use pcapframe::dataset::DatasetOptions;
+
 use crate::args::{ExportRequest, FieldsRequest, FollowFormat, FollowRequest};
 
 /// Exit status when the capture is damaged after some frames were printed (as tshark: 2).
@@ -40,8 +42,52 @@ pub fn list_fields() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Whether `--out PATH` names a dataset directory (a trailing `/` or an existing directory).
+fn is_dataset(path: &str) -> bool {
+    path.ends_with('/') || std::path::Path::new(path).is_dir()
+}
+
+/// `--out DIR/`: each `-r` capture into its partition of a Parquet dataset, then a summary table
+/// on standard error; exit status 2 when a capture was damaged.
+fn write_dataset(req: &FieldsRequest, dir: &str) -> ExitCode {
+    let options = DatasetOptions {
+        display_filter: req.display_filter.clone(),
+        limits: limits(req),
+        ..DatasetOptions::fields(req.fields.iter().cloned())
+    };
+    match pcapframe::dataset::write_dataset(&files(req), dir, &options) {
+        Ok(exports) => {
+            eprintln!("{:<40} {:>10} {:>6}  result", "capture", "frames", "files");
+            let mut damaged = false;
+            for e in &exports {
+                let result = match (&e.problem, e.skipped) {
+                    (_, true) => "unchanged since the last export: skipped".to_string(),
+                    (Some(problem), _) => {
+                        damaged = true;
+                        format!("damaged, the frames before the damage written: {problem}")
+                    }
+                    (None, false) => "written".to_string(),
+                };
+                eprintln!("{:<40} {:>10} {:>6}  {result}", e.name, e.frames, e.files);
+            }
+            if damaged {
+                ExitCode::from(EXIT_DAMAGED)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => {
+            eprintln!("pcapframe: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
 /// `-r FILE -T fields ...` or `--out PATH`.
 pub fn run(req: &FieldsRequest) -> ExitCode {
+    if let Some(dir) = req.out.as_deref().filter(|p| is_dataset(p)) {
+        return write_dataset(req, dir);
+    }
     let result = match &req.out {
         Some(path) => write_table(req, path),
         None => print_text(req),

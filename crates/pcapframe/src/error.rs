@@ -40,6 +40,9 @@ pub enum CaptureError {
     /// Reading the underlying file failed.
     #[error("read error ({at}): {message}")]
     Io { message: String, at: Position },
+    /// A problem in one of several files read as one (`read_pcaps`): its position is the file's own.
+    #[error("{}: {source}", file.display())]
+    InFile { file: PathBuf, source: Box<CaptureError> },
 }
 
 /// Everything that can fail in pcapframe.

@@ -9,7 +9,9 @@
 //! - **predicate**: a filter on the scanned columns arrives as an `Expr`, and polars then does not
 //!   filter again: the scan applies it to each batch of frames as they are read, so the rows it
 //!   drops are never gathered into the result;
-//! - **limit**: `n_rows` (with no predicate) stops the read once that many frames are rows.
+//! - **limit**: `n_rows` stops the read after that many frames (those that pass the options'
+//!   display filter); polars passes it only for a limit that comes before any filter in the
+//!   query, so a pushed-down predicate then applies to those frames only.
 //!
 //! An `AnonymousScan` runs on polars' in-memory engine only: `collect()` works; polars' streaming
 //! engine and its `sink_*` calls do not support it (they panic inside polars), so write results
@@ -20,6 +22,7 @@ use std::sync::{Arc, Mutex};
 
 use polars::prelude::*;
 
+use crate::batch::BatchReader;
 use crate::capture::MergeOrder;
 use crate::error::{Error, Result};
 use crate::fields::{Field, FieldSet};
@@ -157,32 +160,36 @@ impl PcapScan {
         if let Some(f) = &self.display_filter {
             wanted.extend(f.fields());
         }
-        let mut scanner = match self.paths.as_slice() {
+        let scanner = match self.paths.as_slice() {
             [one] => Scanner::open(one, wanted, self.limits)?,
             many => Scanner::open_many(many, self.order, wanted, self.limits)?,
         };
-        let mut result: Option<DataFrame> = None;
-        let limit = if args.predicate.is_some() { None } else { args.n_rows };
+        let mut batches = BatchReader::new(scanner, decoded.clone(), self.display_filter.clone(), self.occurrence);
+        // polars hands the scan a row limit only when the limit comes before any filter in the
+        // query (`limit(n).filter(p)`): it counts the frames read, before the predicate.
+        let limit = args.n_rows;
+        let empty = || {
+            DataFrame::empty_with_schema(
+                &self.schema.try_project(decoded.iter().map(|f| f.def().name)).unwrap_or_default(),
+            )
+        };
+        let mut frame = empty();
+        let mut read = 0usize;
         loop {
-            let (batch, more) = self.read_batch(&mut scanner, &decoded, limit)?;
+            let rows = limit.map_or(BATCH_ROWS, |n| n.saturating_sub(read).min(BATCH_ROWS));
+            if rows == 0 {
+                break;
+            }
+            let Some(batch) = batches.next_batch(rows)? else { break };
+            read += batch.height();
             let batch = match &args.predicate {
                 Some(p) => batch.lazy().filter(p.clone()).collect()?,
                 None => batch,
             };
-            match result.as_mut() {
-                Some(r) => {
-                    r.vstack_mut(&batch)?;
-                }
-                None => result = Some(batch),
-            }
-            let rows = result.as_ref().map_or(0, DataFrame::height);
-            if !more || limit.is_some_and(|n| rows >= n) {
-                break;
-            }
+            frame.vstack_mut(&batch)?;
         }
-        let mut frame = result.unwrap_or_default();
-        if let Some(n) = args.n_rows {
-            frame = frame.head(Some(n));
+        if let Some(problem) = batches.problem() {
+            return Err(Error::Capture(problem.clone()));
         }
         frame.rechunk_mut();
         let columns: Vec<PlSmallStr> = match &args.with_columns {
@@ -190,29 +197,6 @@ impl PcapScan {
             None => self.schema.iter_names().cloned().collect(),
         };
         Ok(frame.select(columns)?)
-    }
-
-    /// Up to [`BATCH_ROWS`] frames (or `limit`), and whether the capture has more.
-    fn read_batch(&self, scanner: &mut Scanner, fields: &[Field], limit: Option<usize>) -> Result<(DataFrame, bool)> {
-        let mut columns: Vec<ColumnBuilder> = fields.iter().map(|f| ColumnBuilder::for_field(*f, 1024)).collect();
-        let cap = limit.map_or(BATCH_ROWS, |n| n.min(BATCH_ROWS));
-        let mut rows = 0;
-        let mut more = true;
-        while rows < cap {
-            let Some(frame) = scanner.next_frame().map_err(Error::Capture)? else {
-                more = false;
-                break;
-            };
-            if self.display_filter.as_ref().is_some_and(|f| !f.matches(frame)) {
-                continue;
-            }
-            for (builder, field) in columns.iter_mut().zip(fields) {
-                builder.append(*field, frame, self.occurrence);
-            }
-            rows += 1;
-        }
-        let columns: Vec<Column> = columns.into_iter().map(ColumnBuilder::finish).collect();
-        Ok((DataFrame::new(rows, columns)?, more))
     }
 }
 

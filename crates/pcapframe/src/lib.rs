@@ -15,8 +15,11 @@
 //! tshark's `-T fields` text; [`statistics`] gives Wireshark's conversation and endpoint tables,
 //! [`follow`] one TCP connection's data in order.
 
+mod batch;
 pub mod bytes;
 pub mod capture;
+#[cfg(feature = "parquet")]
+pub mod dataset;
 pub mod dissect;
 pub mod error;
 pub mod export;

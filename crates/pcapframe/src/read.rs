@@ -35,7 +35,8 @@ pub struct ReadOptions {
     /// Caps on what a capture may make pcapframe allocate (packet and block sizes,
     /// conversations, reassembly buffers).
     pub limits: Limits,
-    /// Add a `file` column (after `time`) naming each frame's capture file (see [`read_pcaps`]).
+    /// Add a `file` column (after `time`) naming each frame's capture file (`-` for a stream);
+    /// useful with [`read_pcaps`].
     pub file_column: bool,
 }
 
@@ -112,8 +113,9 @@ pub fn read_pcap(path: impl AsRef<Path>, options: &ReadOptions) -> Result<DataFr
 /// Reads a capture, returning every frame before a fault together with the fault.
 pub fn read_pcap_partial(path: impl AsRef<Path>, options: &ReadOptions) -> Result<PartialRead> {
     let plan = Plan::new(options)?;
+    let name = path.as_ref().display().to_string();
     let scanner = Scanner::open(path, plan.wanted, options.limits)?;
-    plan.read(scanner, options)
+    plan.read_named(scanner, options, &[name])
 }
 
 /// Reads several captures as one, as tshark reads their `mergecap` output (`order`
@@ -149,7 +151,7 @@ pub fn read_pcaps_partial<P: AsRef<Path>>(
 pub fn read_pcap_reader(input: impl Read + Send + 'static, options: &ReadOptions) -> Result<PartialRead> {
     let plan = Plan::new(options)?;
     let scanner = Scanner::from_reader(input, plan.wanted, options.limits)?;
-    plan.read(scanner, options)
+    plan.read_named(scanner, options, &["-".to_string()])
 }
 
 /// What a read needs to decode: the requested fields, the filter and the fields it reads.
@@ -171,10 +173,6 @@ impl Plan {
             wanted.insert(Field::FrameTimeEpoch);
         }
         Ok(Plan { requested, filter, wanted })
-    }
-
-    fn read(self, scanner: Scanner<'_>, options: &ReadOptions) -> Result<PartialRead> {
-        self.read_named(scanner, options, &[])
     }
 
     /// Reads every frame; `files` names the scanner's files for the `file` column.

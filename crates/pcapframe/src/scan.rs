@@ -52,6 +52,9 @@ impl Scanner<'static> {
     /// output (`MergeOrder::Chronological`) or `mergecap -a` output (`Concatenated`): frames
     /// numbered across files, TCP and UDP streams numbered across files.
     pub fn open_many<P: AsRef<Path>>(paths: &[P], order: MergeOrder, wanted: FieldSet, limits: Limits) -> Result<Self> {
+        if paths.is_empty() {
+            return Err(Error::Unsupported("no capture file to read".into()));
+        }
         let mut readers = Vec::with_capacity(paths.len());
         for path in paths {
             let path = path.as_ref();
@@ -60,7 +63,8 @@ impl Scanner<'static> {
                 .map_err(|e| Error::Open { path: path.to_path_buf(), source: std::io::Error::other(e.to_string()) })?;
             readers.push(reader);
         }
-        let merged = MergedReader::new(readers, order);
+        let names = paths.iter().map(|p| p.as_ref().to_path_buf()).collect();
+        let merged = MergedReader::new(readers, names, order);
         Ok(Scanner {
             reader: Source::Many(merged),
             dissector: Dissector::with_limits(&wanted, limits.tracking),

@@ -11,8 +11,10 @@ use pcapframe::{read_pcap, ReadOptions};
 const TYPES: [ConversationType; 5] =
     [ConversationType::Eth, ConversationType::Ip, ConversationType::Ipv6, ConversationType::Tcp, ConversationType::Udp];
 
-/// Fixtures whose frames each have one layer of every type.
-const SINGLE_LAYER: [&str; 6] = [
+/// Fixtures whose frames each have one layer of every type (ICMP errors included: the packet
+/// they quote does not count either way).
+const SINGLE_LAYER: [&str; 7] = [
+    "edge-icmp-errors.pcap",
     "dorm-room.pcap",
     "edge-tcp-analysis.pcap",
     "edge-app-reassembly.pcap",

@@ -110,3 +110,20 @@ fn a_missing_or_foreign_file_is_an_error_naming_it() {
         .to_string();
     assert!(e.contains("README.md"), "{e}");
 }
+
+#[test]
+fn damage_in_a_later_file_names_that_file_and_keeps_what_came_before() {
+    let whole = std::fs::read(fixture("edge-tcp-port-reuse.pcap")).unwrap();
+    let dir = std::env::temp_dir().join(format!("pcapframe-merge-cut-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cut = dir.join("cut-short.pcap");
+    std::fs::write(&cut, &whole[..whole.len() - 10]).unwrap();
+    let paths = [fixture("edge-quic.pcap"), cut.clone()];
+    let e = read_pcaps(&paths, MergeOrder::Concatenated, &ReadOptions::fields(["frame.len"])).unwrap_err().to_string();
+    assert!(e.contains("cut-short.pcap") && e.contains("cut short"), "{e}");
+    let partial =
+        pcapframe::read_pcaps_partial(&paths, MergeOrder::Concatenated, &ReadOptions::fields(["frame.len"])).unwrap();
+    let quic = read_pcap(fixture("edge-quic.pcap"), &ReadOptions::fields(["frame.len"])).unwrap().height();
+    assert!(partial.frame.height() > quic, "the intact frames of both files are kept");
+    std::fs::remove_dir_all(&dir).ok();
+}

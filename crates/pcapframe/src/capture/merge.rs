@@ -3,6 +3,8 @@
 //! them) or one after the other
 //! (`mergecap -a`), with frames numbered across files.
 
+use std::path::PathBuf;
+
 use super::coverage::Coverage;
 use super::reader::{CaptureReader, Record, RecordKind};
 use crate::error::CaptureError;
@@ -22,8 +24,6 @@ pub enum MergeOrder {
 struct Held {
     kind: RecordKind,
     timestamp_ns: Option<i64>,
-    /// The time it sorts by: its own, or (without one) the previous record's of its file.
-    sort_ns: i64,
     wire_len: u32,
     data: Vec<u8>,
     interface_id: Option<u32>,
@@ -34,29 +34,34 @@ struct Held {
 /// Streams the packets of several captures as one.
 pub struct MergedReader<'r> {
     readers: Vec<CaptureReader<'r>>,
+    /// The files' names, for errors.
+    names: Vec<PathBuf>,
     heads: Vec<Option<Held>>,
-    /// The last sort time seen per file (for records without a timestamp).
-    last_ns: Vec<i64>,
+    /// Files whose next record must be read before the next choice.
+    stale: Vec<bool>,
+    /// The first error: every later call returns it again.
+    failed: Option<CaptureError>,
     order: MergeOrder,
     number: u64,
     current: Option<(usize, Held)>,
     coverage: Coverage,
-    started: bool,
 }
 
 impl<'r> MergedReader<'r> {
-    /// Merges `readers`; their order sets the concatenation order and breaks ties of time.
-    pub fn new(readers: Vec<CaptureReader<'r>>, order: MergeOrder) -> Self {
+    /// Merges `readers` (read from the files `names`, named in errors); their order sets the
+    /// concatenation order and breaks ties of time.
+    pub fn new(readers: Vec<CaptureReader<'r>>, names: Vec<PathBuf>, order: MergeOrder) -> Self {
         let n = readers.len();
         MergedReader {
             readers,
+            names,
             heads: vec![None; n],
-            last_ns: vec![i64::MIN; n],
+            stale: vec![true; n],
+            failed: None,
             order,
             number: 0,
             current: None,
             coverage: Coverage::default(),
-            started: false,
         }
     }
 
@@ -76,54 +81,66 @@ impl<'r> MergedReader<'r> {
 
     /// Reads file `i`'s next record into its head slot.
     fn refill(&mut self, i: usize) -> Result<(), CaptureError> {
-        self.heads[i] = match self.readers[i].next_record()? {
-            Some(rec) => {
-                let sort_ns = rec.timestamp_ns.unwrap_or(self.last_ns[i]);
-                self.last_ns[i] = sort_ns;
-                Some(Held {
-                    kind: rec.kind,
-                    timestamp_ns: rec.timestamp_ns,
-                    sort_ns,
-                    wire_len: rec.wire_len,
-                    data: rec.data.to_vec(),
-                    interface_id: rec.interface_id,
-                    link_type: rec.link_type,
-                    offset: rec.offset,
+        let record = self.readers[i].next_record().map_err(|e| CaptureError::InFile {
+            file: self.names.get(i).cloned().unwrap_or_default(),
+            source: Box::new(e),
+        })?;
+        self.heads[i] = record.map(|rec| Held {
+            kind: rec.kind,
+            timestamp_ns: rec.timestamp_ns,
+            wire_len: rec.wire_len,
+            data: rec.data.to_vec(),
+            interface_id: rec.interface_id,
+            link_type: rec.link_type,
+            offset: rec.offset,
+        });
+        self.stale[i] = false;
+        Ok(())
+    }
+
+    /// Which file's head comes next: as mergecap 4.0, a record without a timestamp first (the
+    /// earliest such file), else the earliest time, on equal times the file given later.
+    fn choose(&self) -> Option<usize> {
+        match self.order {
+            MergeOrder::Concatenated => self.heads.iter().position(Option::is_some),
+            MergeOrder::Chronological => {
+                let untimed = self.heads.iter().position(|h| h.as_ref().is_some_and(|h| h.timestamp_ns.is_none()));
+                untimed.or_else(|| {
+                    self.heads
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, h)| h.as_ref().and_then(|h| h.timestamp_ns).map(|t| (t, std::cmp::Reverse(i))))
+                        .min()
+                        .map(|(_, std::cmp::Reverse(i))| i)
                 })
             }
-            None => None,
-        };
-        Ok(())
+        }
     }
 
     /// The next record of the merged stream; `Ok(None)` when every file is done.
     pub fn next_record(&mut self) -> Result<Option<Record<'_>>, CaptureError> {
-        if !self.started {
-            self.started = true;
-            for i in 0..self.readers.len() {
-                self.refill(i)?;
-            }
-        } else if let Some((file, _)) = self.current {
-            self.refill(file)?;
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
         }
-        let next = match self.order {
-            MergeOrder::Concatenated => self.heads.iter().position(Option::is_some),
-            MergeOrder::Chronological => self
-                .heads
-                .iter()
-                .enumerate()
-                .filter_map(|(i, h)| h.as_ref().map(|h| (h.sort_ns, std::cmp::Reverse(i))))
-                .min()
-                .map(|(_, std::cmp::Reverse(i))| i),
-        };
-        let Some(file) = next else {
-            self.current = None;
+        if let Some((file, _)) = self.current.take() {
+            self.stale[file] = true;
+        }
+        for i in 0..self.readers.len() {
+            if self.stale[i] {
+                if let Err(e) = self.refill(i) {
+                    self.failed = Some(e.clone());
+                    return Err(e);
+                }
+            }
+        }
+        let Some(file) = self.choose() else {
             return Ok(None);
         };
-        let held = self.heads[file].take().expect("the chosen head holds a record");
+        let Some(held) = self.heads[file].take() else {
+            return Ok(None);
+        };
         self.number += 1;
-        self.current = Some((file, held));
-        let (_, held) = self.current.as_ref().expect("just set");
+        let (_, held) = self.current.insert((file, held));
         Ok(Some(Record {
             number: self.number,
             kind: held.kind,

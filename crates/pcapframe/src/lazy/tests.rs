@@ -102,3 +102,20 @@ fn several_captures_scan_as_read_pcaps_reads_them() {
         assert!(lazy.height() > 50 && lazy.equals_missing(&eager), "{order:?}");
     }
 }
+
+#[test]
+fn a_limit_before_a_filter_limits_the_frames_the_filter_sees() {
+    let (df, record) = run(|lf| lf.limit(40).filter(col("frame.len").gt(lit(300u32))).select([col("frame.number")]));
+    assert_eq!(record.n_rows, Some(40));
+    let expected = eager(ReadOptions { max_frames: Some(40), ..ReadOptions::fields(["frame.number", "frame.len"]) })
+        .lazy()
+        .filter(col("frame.len").gt(lit(300u32)))
+        .select([col("frame.number")])
+        .collect()
+        .unwrap();
+    assert!(df.height() > 0 && df.equals_missing(&expected), "{df}\n{expected}");
+    // And a filter before the limit: the first 5 frames that pass it.
+    let (df, _) = run(|lf| lf.filter(col("frame.len").gt(lit(1000u32))).limit(5).select([col("frame.len")]));
+    assert_eq!(df.height(), 5);
+    assert!(df.column("frame.len").unwrap().u32().unwrap().iter().flatten().all(|l| l > 1000));
+}

@@ -67,6 +67,8 @@ impl ConversationType {
                 "tcp.srcport",
                 "tcp.dstport",
                 "tcp.stream",
+                "icmp.type",
+                "icmpv6.type",
             ],
             ConversationType::Udp => &[
                 "frame.len",
@@ -78,6 +80,8 @@ impl ConversationType {
                 "udp.srcport",
                 "udp.dstport",
                 "udp.stream",
+                "icmp.type",
+                "icmpv6.type",
             ],
         }
     }

@@ -4,7 +4,8 @@
 //!
 //! A DataFrame holds one value per field and frame (the outermost occurrence unless it was read
 //! with `Occurrence::Last`), so a frame counts in at most one conversation of each type: a
-//! tunnelled frame for the addresses its columns hold, an ICMP error for its outer header, and an
+//! tunnelled frame for the addresses its columns hold, an ICMP error for its outer header (and in
+//! no TCP or UDP conversation, with `icmp.type`/`icmpv6.type` read, as `ty.fields()` does), and an
 //! IPv6 fragment on every frame. (From a capture, every layer counts, the packet an ICMP error
 //! quotes does not, and an IPv6 packet counts on the frame that completes it.) Relative times come
 //! back from `frame.time_relative`'s seconds, exact to the nanosecond for captures shorter than
@@ -91,8 +92,18 @@ fn row_hops(df: &DataFrame, ty: ConversationType, hint: &str) -> Result<Vec<Opti
             None => None,
         })
     };
+    // An ICMP error's ports and stream are those of the packet it quotes, which does not count.
+    let icmp = optional(df, "icmp.type", &DataType::UInt64)?;
+    let icmpv6 = optional(df, "icmpv6.type", &DataType::UInt64)?;
+    let quotes = |row: usize| -> Result<bool> {
+        Ok(matches!(icmp.u64()?.get(row), Some(3 | 4 | 5 | 11 | 12)) || matches!(icmpv6.u64()?.get(row), Some(1..=4)))
+    };
     let mut hops = Vec::with_capacity(df.height());
     for row in 0..df.height() {
+        if ty.has_ports() && quotes(row)? {
+            hops.push(None);
+            continue;
+        }
         let (Some(s), Some(d)) = (first(&src, row)?, first(&dst, row)?) else {
             hops.push(None);
             continue;
