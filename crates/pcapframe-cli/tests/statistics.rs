@@ -5,12 +5,14 @@
 
 #[path = "../../pcapframe/tests/corpus/mod.rs"]
 mod corpus;
+mod ledger;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
 use corpus::captures;
+use ledger::Ledger;
 use pcapframe::polars::prelude::*;
 use pcapframe::statistics::{conversations, endpoints, ConversationType};
 
@@ -155,24 +157,10 @@ fn difference(theirs: &[String], ours: &[String]) -> String {
 
 #[test]
 fn conversations_and_endpoints_match_tshark_on_every_capture() {
-    if Command::new("tshark").arg("--version").output().is_err() {
-        eprintln!("SKIPPED: tshark is not installed (make test installs it)");
+    if !ledger::tshark_available() {
         return;
     }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let listed: Vec<(String, String)> = std::fs::read_to_string(root.join("parity/statistics-differences.tsv"))
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| {
-            let mut parts = l.split('\t');
-            (parts.next().unwrap_or("").to_string(), parts.next().unwrap_or("").to_string())
-        })
-        .filter(|(_, table)| table.starts_with("conv,") || table.starts_with("endpoints,"))
-        .collect();
-    let mut seen = Vec::new();
-    let mut failures = Vec::new();
-    let mut checked = 0;
+    let mut ledger = Ledger::new(|t| t.starts_with("conv,") || t.starts_with("endpoints,"));
     for capture in captures() {
         let name = capture.file_name().unwrap().to_string_lossy().to_string();
         if pcapframe::read_pcap_partial(&capture, &pcapframe::ReadOptions::fields(["frame.number"]))
@@ -188,26 +176,12 @@ fn conversations_and_endpoints_match_tshark_on_every_capture() {
             for (ours, kind, heading) in [(conv, "conv", "Conversations"), (ends, "endpoints", "Endpoints")] {
                 let ours = normalised(&ours);
                 let theirs = normalised(tables.get(&format!("{title} {heading}")).map_or(&[][..], |v| v));
-                let key = (name.clone(), format!("{kind},{}", ty.name()));
-                if ours != theirs {
-                    if !listed.contains(&key) {
-                        failures.push(format!("{name} {}:\n{}", key.1, difference(&theirs, &ours)));
-                    }
-                    seen.push(key);
-                }
-                checked += 1;
+                let table = format!("{kind},{}", ty.name());
+                ledger.record(&name, &table, (ours != theirs).then(|| difference(&theirs, &ours)));
             }
         }
     }
-    eprintln!("{checked} tables compared, {} differ ({} listed)", seen.len(), seen.len() - failures.len());
-    for f in &failures {
-        eprintln!("{}", &f[..f.len().min(1500)]);
-    }
-    let present: Vec<String> =
-        captures().iter().map(|c| c.file_name().unwrap().to_string_lossy().to_string()).collect();
-    let stale: Vec<_> = listed.iter().filter(|l| present.contains(&l.0) && !seen.contains(l)).collect();
-    assert!(stale.is_empty(), "listed in parity/statistics-differences.tsv but no longer differing: {stale:?}");
-    assert!(failures.is_empty(), "{} tables differ from tshark and are not listed", failures.len());
+    ledger.finish("tables", &present_names());
 }
 
 /// tshark's I/O table rows: the numbers after the interval label.
@@ -341,22 +315,10 @@ fn first_difference(column: &Column, theirs: &[Vec<String>], index: usize) -> Op
 
 #[test]
 fn io_stat_aggregates_match_tshark_on_every_capture() {
-    if Command::new("tshark").arg("--version").output().is_err() {
-        eprintln!("SKIPPED: tshark is not installed (make test installs it)");
+    if !ledger::tshark_available() {
         return;
     }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let listed: Vec<(String, String)> = std::fs::read_to_string(root.join("parity/statistics-differences.tsv"))
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| {
-            let mut parts = l.split('\t');
-            (parts.next().unwrap_or("").to_string(), parts.next().unwrap_or("").to_string())
-        })
-        .filter(|(_, table)| table.starts_with("io,stat,"))
-        .collect();
-    let (mut seen, mut failures, mut compared) = (Vec::new(), Vec::new(), 0);
+    let mut ledger = Ledger::new(|t| t.starts_with("io,stat,"));
     for capture in captures() {
         let name = capture.file_name().unwrap().to_string_lossy().to_string();
         let Ok(read) = pcapframe::read_pcap_partial(&capture, &pcapframe::ReadOptions::fields(["frame.time_relative"]))
@@ -373,27 +335,14 @@ fn io_stat_aggregates_match_tshark_on_every_capture() {
         // Column 0 is `start`; the specs' columns follow, one each (FRAMES() and BYTES() too).
         for (index, spec) in AGGREGATES.iter().enumerate() {
             let column = &df.columns()[index + 1];
-            compared += 1;
-            let key = (name.clone(), format!("io,stat,{spec}"));
-            if let Some(diff) = first_difference(column, &theirs, index) {
-                if !listed.contains(&key) {
-                    failures.push(format!("{name} io,stat,{interval},{spec}: {diff}"));
-                }
-                seen.push(key);
-            }
+            let diff = first_difference(column, &theirs, index).map(|d| format!("interval {interval}: {d}"));
+            ledger.record(&name, &format!("io,stat,{spec}"), diff);
         }
     }
-    eprintln!(
-        "{compared} capture × spec columns compared, {} differ ({} listed)",
-        seen.len(),
-        seen.len() - failures.len()
-    );
-    for f in &failures {
-        eprintln!("{f}");
-    }
-    let present: Vec<String> =
-        captures().iter().map(|c| c.file_name().unwrap().to_string_lossy().to_string()).collect();
-    let stale: Vec<_> = listed.iter().filter(|l| present.contains(&l.0) && !seen.contains(l)).collect();
-    assert!(stale.is_empty(), "listed in parity/statistics-differences.tsv but no longer differing: {stale:?}");
-    assert!(failures.is_empty(), "{} aggregate columns differ from tshark and are not listed", failures.len());
+    ledger.finish("capture × spec columns", &present_names());
+}
+
+/// The file names of the captures present.
+fn present_names() -> Vec<String> {
+    captures().iter().map(|c| c.file_name().unwrap().to_string_lossy().to_string()).collect()
 }
