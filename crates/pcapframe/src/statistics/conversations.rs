@@ -107,7 +107,7 @@ pub(super) struct Hop {
 }
 
 /// ICMP and ICMPv6 types whose message quotes the offending packet.
-fn quotes_a_packet(field: Field, value: Value) -> bool {
+pub(super) fn quotes_a_packet(field: Field, value: Value) -> bool {
     match (field, value) {
         (Field::IcmpType, Value::UInt(t)) => matches!(t, 3 | 4 | 5 | 11 | 12),
         (Field::Icmpv6Type, Value::UInt(t)) => matches!(t, 1..=4),

@@ -14,12 +14,11 @@
 
 use polars::prelude::*;
 
-use super::conversations::{conversation_table, endpoint_table, ConversationType, End, Hop, Tallies};
+use super::conversations::{conversation_table, endpoint_table, quotes_a_packet, ConversationType, End, Hop, Tallies};
+use super::io_spec::{parse as parse_spec, Measure};
 use crate::error::{Error, Result};
+use crate::fields::{Field, Value};
 use crate::filter::filter_frame;
-
-/// The I/O functions that need the capture's every occurrence (`-z io,stat`'s aggregates).
-const AGGREGATES: [&str; 8] = ["COUNT(", "SUM(", "MIN(", "MAX(", "AVG(", "LOAD(", "FRAMES", "BYTES"];
 
 /// `df`'s column `name` cast to `dtype`, or an error that says how to read it.
 fn required(df: &DataFrame, name: &str, dtype: &DataType, hint: &str) -> Result<Column> {
@@ -96,7 +95,10 @@ fn row_hops(df: &DataFrame, ty: ConversationType, hint: &str) -> Result<Vec<Opti
     let icmp = optional(df, "icmp.type", &DataType::UInt64)?;
     let icmpv6 = optional(df, "icmpv6.type", &DataType::UInt64)?;
     let quotes = |row: usize| -> Result<bool> {
-        Ok(matches!(icmp.u64()?.get(row), Some(3 | 4 | 5 | 11 | 12)) || matches!(icmpv6.u64()?.get(row), Some(1..=4)))
+        let quoting = |field, column: &Column| -> Result<bool> {
+            Ok(column.u64()?.get(row).is_some_and(|t| quotes_a_packet(field, Value::UInt(t))))
+        };
+        Ok(quoting(Field::IcmpType, &icmp)? || quoting(Field::Icmpv6Type, &icmpv6)?)
     };
     let mut hops = Vec::with_capacity(df.height());
     for row in 0..df.height() {
@@ -156,10 +158,12 @@ pub fn endpoints_of(df: &DataFrame, ty: ConversationType) -> Result<DataFrame> {
 /// `frame.len`, `frame.time_relative` and the fields the filters read. Intervals run from
 /// relative time 0 to the latest frame in `df`.
 pub fn io_stat_of(df: &DataFrame, interval: f64, filters: &[&str]) -> Result<DataFrame> {
-    if let Some(spec) = filters.iter().find(|f| AGGREGATES.iter().any(|a| f.trim_start().starts_with(a))) {
-        return Err(Error::Unsupported(format!(
-            "io_stat_of takes display filters; {spec} needs every occurrence of its field: use io_stat on the capture"
-        )));
+    for spec in filters {
+        if parse_spec(spec)?.measure != (Measure::Frames { frames: true, bytes: true }) {
+            return Err(Error::Unsupported(format!(
+                "io_stat_of takes display filters; {spec} needs every occurrence of a field: use io_stat on the capture"
+            )));
+        }
     }
     let interval_ns = (interval * 1e9).round() as i64;
     if !interval.is_finite() || interval_ns <= 0 {
