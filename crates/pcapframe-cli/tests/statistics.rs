@@ -11,8 +11,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use corpus::captures;
-use ledger::Ledger;
+use ledger::{intact_captures, Intact, Ledger};
 use pcapframe::polars::prelude::*;
 use pcapframe::statistics::{conversations, endpoints, ConversationType};
 
@@ -161,13 +160,7 @@ fn conversations_and_endpoints_match_tshark_on_every_capture() {
         return;
     }
     let mut ledger = Ledger::new(|t| t.starts_with("conv,") || t.starts_with("endpoints,"));
-    for capture in captures() {
-        let name = capture.file_name().unwrap().to_string_lossy().to_string();
-        if pcapframe::read_pcap_partial(&capture, &pcapframe::ReadOptions::fields(["frame.number"]))
-            .is_ok_and(|p| p.problem.is_some())
-        {
-            continue; // damaged on purpose: tshark reads on where pcapframe stops
-        }
+    for Intact { name, path: capture, .. } in intact_captures() {
         let Some(tables) = tshark_tables(&capture) else { continue };
         for (ty, title) in TYPES {
             let ports = matches!(ty, ConversationType::Tcp | ConversationType::Udp);
@@ -181,7 +174,7 @@ fn conversations_and_endpoints_match_tshark_on_every_capture() {
             }
         }
     }
-    ledger.finish("tables", &present_names());
+    ledger.finish("tables");
 }
 
 /// tshark's I/O table rows: the numbers after the interval label.
@@ -201,27 +194,16 @@ fn tshark_io_rows(capture: &Path, interval: u64, filters: &[&str]) -> Option<Vec
 
 #[test]
 fn io_stat_matches_tshark_on_every_capture() {
-    if Command::new("tshark").arg("--version").output().is_err() {
-        eprintln!("SKIPPED: tshark is not installed (make test installs it)");
+    if !ledger::tshark_available() {
         return;
     }
     let filters = ["frame", "tcp", "dns"];
     let mut failures = Vec::new();
     let mut compared = 0;
-    for capture in captures() {
-        let name = capture.file_name().unwrap().to_string_lossy().to_string();
-        let Ok(read) = pcapframe::read_pcap_partial(&capture, &pcapframe::ReadOptions::fields(["frame.time_relative"]))
-        else {
-            continue;
-        };
-        if read.problem.is_some() {
-            continue;
-        }
-        let latest = read.frame.column("frame.time_relative").unwrap().f64().unwrap().max().unwrap_or(0.0);
-        // About twenty intervals, a whole number of seconds each.
-        let interval = ((latest / 20.0).ceil() as u64).max(1);
-        let Some(theirs) = tshark_io_rows(&capture, interval, &filters) else { continue };
-        let df = pcapframe::statistics::io_stat(&capture, interval as f64, &filters).unwrap();
+    for intact in intact_captures() {
+        let (name, capture, interval) = (&intact.name, &intact.path, intact.twenty_intervals());
+        let Some(theirs) = tshark_io_rows(capture, interval, &filters) else { continue };
+        let df = pcapframe::statistics::io_stat(capture, interval as f64, &filters).unwrap();
         let column = |name: &str| df.column(name).unwrap().u64().unwrap().into_no_null_iter().collect::<Vec<_>>();
         let cols: Vec<Vec<u64>> =
             (1..=3).flat_map(|i| [column(&format!("frames_{i}")), column(&format!("bytes_{i}"))]).collect();
@@ -319,30 +301,16 @@ fn io_stat_aggregates_match_tshark_on_every_capture() {
         return;
     }
     let mut ledger = Ledger::new(|t| t.starts_with("io,stat,"));
-    for capture in captures() {
-        let name = capture.file_name().unwrap().to_string_lossy().to_string();
-        let Ok(read) = pcapframe::read_pcap_partial(&capture, &pcapframe::ReadOptions::fields(["frame.time_relative"]))
-        else {
-            continue;
-        };
-        if read.problem.is_some() {
-            continue;
-        }
-        let latest = read.frame.column("frame.time_relative").unwrap().f64().unwrap().max().unwrap_or(0.0);
-        let interval = ((latest / 20.0).ceil() as u64).max(1);
-        let Some(theirs) = tshark_io_cells(&capture, interval, &AGGREGATES) else { continue };
-        let df = pcapframe::statistics::io_stat(&capture, interval as f64, &AGGREGATES).unwrap();
+    for intact in intact_captures() {
+        let (name, capture, interval) = (&intact.name, &intact.path, intact.twenty_intervals());
+        let Some(theirs) = tshark_io_cells(capture, interval, &AGGREGATES) else { continue };
+        let df = pcapframe::statistics::io_stat(capture, interval as f64, &AGGREGATES).unwrap();
         // Column 0 is `start`; the specs' columns follow, one each (FRAMES() and BYTES() too).
         for (index, spec) in AGGREGATES.iter().enumerate() {
             let column = &df.columns()[index + 1];
             let diff = first_difference(column, &theirs, index).map(|d| format!("interval {interval}: {d}"));
-            ledger.record(&name, &format!("io,stat,{spec}"), diff);
+            ledger.record(name, &format!("io,stat,{spec}"), diff);
         }
     }
-    ledger.finish("capture × spec columns", &present_names());
-}
-
-/// The file names of the captures present.
-fn present_names() -> Vec<String> {
-    captures().iter().map(|c| c.file_name().unwrap().to_string_lossy().to_string()).collect()
+    ledger.finish("capture × spec columns");
 }

@@ -1,9 +1,46 @@
-//! What the statistics differential tests share: whether tshark is there, the differences
-//! accepted in `parity/statistics-differences.tsv`, and the bookkeeping of compared, differing
-//! and listed tables.
+//! What the statistics differential tests share: whether tshark is there, the captures to
+//! compare, the differences accepted in `parity/statistics-differences.tsv`, and the bookkeeping
+//! of compared, differing and listed tables. (The including test declares `mod corpus`.)
+#![allow(dead_code)] // each test file uses part of it
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use crate::corpus::captures;
+use pcapframe::polars::prelude::ChunkAgg;
+
+/// A capture pcapframe reads to the end: its file name, path and latest relative time (s).
+pub struct Intact {
+    pub name: String,
+    pub path: PathBuf,
+    pub latest: f64,
+}
+
+impl Intact {
+    /// About twenty I/O intervals over the capture, a whole number of seconds each.
+    pub fn twenty_intervals(&self) -> u64 {
+        ((self.latest / 20.0).ceil() as u64).max(1)
+    }
+}
+
+/// The corpus's captures that pcapframe reads without damage (those damaged on purpose are
+/// left out: tshark reads on where pcapframe stops).
+pub fn intact_captures() -> Vec<Intact> {
+    let options = pcapframe::ReadOptions::fields(["frame.time_relative"]);
+    captures()
+        .into_iter()
+        .filter_map(|path| {
+            let read = pcapframe::read_pcap_partial(&path, &options).ok().filter(|r| r.problem.is_none())?;
+            let latest = read.frame.column("frame.time_relative").ok()?.f64().ok()?.max().unwrap_or(0.0);
+            Some(Intact { name: path.file_name()?.to_string_lossy().into_owned(), path, latest })
+        })
+        .collect()
+}
+
+/// The file names of the captures present.
+fn present_names() -> Vec<String> {
+    captures().iter().map(|c| c.file_name().unwrap().to_string_lossy().to_string()).collect()
+}
 
 /// Whether tshark can run; says the test is skipped when it cannot.
 pub fn tshark_available() -> bool {
@@ -53,8 +90,9 @@ impl Ledger {
 
     /// Prints the summary; fails on an unlisted difference, or a listed one that no longer occurs
     /// on a capture that is present.
-    pub fn finish(self, what: &str, present: &[String]) {
+    pub fn finish(self, what: &str) {
         let Ledger { listed, seen, failures, compared } = self;
+        let present = present_names();
         eprintln!("{compared} {what} compared, {} differ ({} listed)", seen.len(), seen.len() - failures.len());
         for f in &failures {
             eprintln!("{}", &f[..f.len().min(2000)]);
