@@ -7,16 +7,20 @@ import html
 import pathlib
 
 
-def first_figure(nb):
-    """The SVG text of the first figure cell's output, or None."""
+def figures(nb):
+    """The SVG text of every figure cell's output, in order."""
     for cell in nb.cells:
         if "figure" not in cell.get("metadata", {}).get("tags", []):
             continue
         for out in cell.get("outputs", []):
             svg = out.get("data", {}).get("image/svg+xml")
             if svg:
-                return svg if isinstance(svg, str) else "".join(svg)
-    return None
+                yield svg if isinstance(svg, str) else "".join(svg)
+
+
+def first_figure(nb):
+    """The SVG text of the first figure cell's output, or None."""
+    return next(figures(nb), None)
 
 
 def entry(nb, stem, out_dir):

@@ -336,14 +336,8 @@ def export_figures(nb, stem):
     images = NOTEBOOKS / "images"
     images.mkdir(exist_ok=True)
     n = 0
-    for cell in nb.cells:
-        if "figure" not in cell.get("metadata", {}).get("tags", []):
-            continue
-        for out in cell.get("outputs", []):
-            svg = out.get("data", {}).get("image/svg+xml")
-            if svg:
-                n += 1
-                (images / f"{stem}-{n}.svg").write_text(svg if isinstance(svg, str) else "".join(svg))
+    for n, svg in enumerate(index_page.figures(nb), start=1):
+        (images / f"{stem}-{n}.svg").write_text(svg)
     log(f"    {n} figures saved in {images}")
 
 
