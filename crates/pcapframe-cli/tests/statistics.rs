@@ -179,17 +179,8 @@ fn conversations_and_endpoints_match_tshark_on_every_capture() {
 
 /// tshark's I/O table rows: the numbers after the interval label.
 fn tshark_io_rows(capture: &Path, interval: u64, filters: &[&str]) -> Option<Vec<Vec<u64>>> {
-    let spec = format!("io,stat,{interval},{}", filters.join(","));
-    let out = Command::new("tshark").arg("-q").arg("-r").arg(capture).args(["-z", &spec]).output().ok()?;
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let rows = text
-        .lines()
-        .skip_while(|l| !l.starts_with("| Interval "))
-        .skip(2)
-        .take_while(|l| !l.starts_with("===="))
-        .map(|l| l.split('|').skip(2).filter_map(|cell| cell.trim().parse().ok()).collect())
-        .collect();
-    Some(rows)
+    let cells = tshark_io_cells(capture, interval, filters)?;
+    Some(cells.into_iter().map(|row| row.iter().filter_map(|cell| cell.parse().ok()).collect()).collect())
 }
 
 #[test]
