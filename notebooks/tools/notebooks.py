@@ -13,8 +13,10 @@
     notebooks.py update --out DIR       run, then write the outputs back into notebooks/ (to commit)
 
 Cells tagged "figure" must produce an SVG, cells tagged "table" an HTML table, cells tagged "error"
-exactly one short line on stderr (a failure shown as a message, not a backtrace); no other cell may
-write to stderr. Cells tagged "exercise" and "solution" make a teaching unit (teaching.py).
+exactly one short line on stdout (a failure shown as a message, not a backtrace). No cell may write to
+stderr: evcxr forwards the child's stderr without waiting for it, so what a cell writes there (the
+message of an `Err` that `?` returns, too) may arrive after the cell has finished and be lost.
+Cells tagged "exercise" and "solution" make a teaching unit (teaching.py).
 """
 import argparse
 import filecmp
@@ -182,21 +184,22 @@ def problems(nb, name):
             continue
         tags = cell.get("metadata", {}).get("tags", [])
         kinds = set()
-        stderr = ""
+        streams = {"stdout": "", "stderr": ""}
         for out in cell.get("outputs", []):
             if out.output_type == "error":
                 found.append(f"{name} cell {i}: error {out.get('ename')}: {out.get('evalue')}")
-            elif out.output_type == "stream" and out.get("name") == "stderr":
-                stderr += out.get("text", "")
+            elif out.output_type == "stream":
+                streams[out.get("name")] = streams.get(out.get("name"), "") + out.get("text", "")
             for mime in out.get("data", {}):
                 kinds.add(mime)
+        stdout, stderr = streams["stdout"], streams["stderr"]
+        if stderr:
+            found.append(f"{name} cell {i}: stderr: {stderr[:300]}")
         if "error" in tags:
             # A cell that demonstrates a failure must show it as one short line, not a backtrace.
-            lines = stderr.strip().splitlines()
-            if len(lines) != 1 or len(lines[0]) > 300 or re.search(r"panicked|backtrace|\{ ", stderr):
-                found.append(f"{name} cell {i}: tagged error but its stderr is not one short message: {stderr[:300]!r}")
-        elif stderr:
-            found.append(f"{name} cell {i}: stderr: {stderr[:300]}")
+            lines = stdout.strip().splitlines()
+            if len(lines) != 1 or len(lines[0]) > 300 or re.search(r"panicked|backtrace|\{ ", stdout):
+                found.append(f"{name} cell {i}: tagged error but it does not print one short message: {stdout[:300]!r}")
         if "figure" in tags and "image/svg+xml" not in kinds:
             found.append(f"{name} cell {i}: tagged figure but produced {sorted(kinds)}")
         if "table" in tags and "text/html" not in kinds:
