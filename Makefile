@@ -11,7 +11,7 @@ VENV := $(CACHE)/venv
 PY := $(VENV)/bin/python
 NOTEBOOKS := notebooks/tools/notebooks.py
 
-.PHONY: all run test lint unit parity bench build tshark help fixtures jupyter evcxr kernel chromium notebooks notebook-test export fuzz
+.PHONY: all run test lint unit parity engines bench build tshark java engines-python help fixtures jupyter evcxr kernel chromium notebooks notebook-test export fuzz
 all: test
 
 help:
@@ -21,6 +21,7 @@ help:
 	@echo "make export  every field of every capture to $(OUT)/*.parquet"
 	@echo "make fuzz    every fuzz target (or FUZZ_TARGETS) for FUZZ_SECONDS (default 180) each; see fuzz/README.md"
 	@echo "make parity  the tshark comparisons: per-field table, per-filter agreement, statistics, follow"
+	@echo "make engines polars, DuckDB and Spark query the Parquet dataset pcapframe writes, and agree"
 	@echo "make bench   tshark vs pcapframe on a ~$(BENCH_FRAMES)-frame capture, as ratios"
 
 tshark:
@@ -51,6 +52,18 @@ parity: tshark build
 	@echo "==> parity with tshark (every field and filter, statistics, followed streams and exported objects, every capture)"
 	$(CARGO) test --release -p pcapframe-cli --test parity --test filters --test statistics --test follow --test hierarchy --test export_objects -- --nocapture
 
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "==> installing Java 17 for Spark (Debian package openjdk-17-jre-headless)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
+
+# The engines that read pcapframe's datasets, pinned: Spark's Parquet reader has refused
+# timestamps that others read (see crates/pcapframe/src/dataset.rs).
+engines-python: jupyter java
+	@$(PY) -c "import pyspark, duckdb, polars, pyarrow" 2>/dev/null || { \
+	  echo "==> pyspark, duckdb, polars and pyarrow into $(VENV)"; \
+	  $(VENV)/bin/pip install -q pyspark==4.3.0 duckdb==2.0.1 polars==2.1.0 pyarrow==26.0.1; }
+
 jupyter:
 	@$(PY) -c "import nbclient, nbconvert, selenium" 2>/dev/null || { \
 	  echo "==> Jupyter (nbclient, nbconvert) and selenium into $(VENV)"; \
@@ -76,7 +89,11 @@ notebook-test: kernel chromium
 notebooks: kernel
 	$(PY) $(NOTEBOOKS) update --out $(OUT)
 
-test: tshark lint unit parity notebook-test
+engines: build engines-python
+	$(PY) crates/pcapframe-cli/tests/engines.py --bin $(BIN) --out $(OUT)/engines \
+	  fixtures/*.pcap* $$(ls -d ../shared/captures/* 2>/dev/null)
+
+test: tshark lint unit parity engines notebook-test
 	@echo "==> all tests passed"
 
 run: kernel
@@ -96,5 +113,6 @@ export: build
 fuzz:
 	@bash fuzz/run.sh
 
-bench: tshark build
-	@bash bench/run.sh "$(BIN)" "$(BENCH_FRAMES)"
+bench: tshark build engines-python
+	$(CARGO) build --release --workspace --exclude pcapframe-cli --all-features --example read_bench
+	@bash bench/run.sh "$(BIN)" "$(BENCH_FRAMES)" "$(PY)"

@@ -16,6 +16,7 @@ use pcapframe::{
 use pcapframe::dataset::DatasetOptions;
 
 use crate::args::{ExportRequest, FieldsRequest, FollowFormat, FollowRequest};
+use crate::progress::ExportBar;
 
 /// Exit status when the capture is damaged after some frames were printed (as tshark: 2).
 const EXIT_DAMAGED: u8 = 2;
@@ -48,14 +49,19 @@ fn is_dataset(path: &str) -> bool {
 }
 
 /// `--out DIR/`: each `-r` capture into its partition of a Parquet dataset, then a summary table
-/// on standard error; exit status 2 when a capture was damaged.
+/// on standard error; exit status 2 when a capture was damaged or could not be read (the others
+/// are written all the same).
 fn write_dataset(req: &FieldsRequest, dir: &str) -> ExitCode {
     let options = DatasetOptions {
         display_filter: req.display_filter.clone(),
         limits: limits(req),
         ..DatasetOptions::fields(req.fields.iter().cloned())
     };
-    match pcapframe::dataset::write_dataset(&files(req), dir, &options) {
+    let captures = files(req);
+    let bar = ExportBar::new(&captures);
+    let written = pcapframe::dataset::write_dataset_with_progress(&captures, dir, &options, &mut |p| bar.update(p));
+    bar.finish();
+    match written {
         Ok(exports) => {
             eprintln!("{:<40} {:>10} {:>6}  result", "capture", "frames", "files");
             let mut damaged = false;
@@ -64,7 +70,11 @@ fn write_dataset(req: &FieldsRequest, dir: &str) -> ExitCode {
                     (_, true) => "unchanged since the last export: skipped".to_string(),
                     (Some(problem), _) => {
                         damaged = true;
-                        format!("damaged, the frames before the damage written: {problem}")
+                        if e.frames == 0 {
+                            format!("not read: {problem}")
+                        } else {
+                            format!("damaged, the frames before the damage written: {problem}")
+                        }
                     }
                     (None, false) => "written".to_string(),
                 };

@@ -29,6 +29,16 @@ fn parquet_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+fn all_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        if e.path().is_dir() {
+            all_files(&e.path(), out);
+        } else {
+            out.push(e.path());
+        }
+    }
+}
+
 /// Every part of one capture's partition, concatenated in frame order, and each part's hour.
 fn read_partition(dir: &Path) -> (DataFrame, Vec<(String, DataFrame)>) {
     let mut files = Vec::new();
@@ -77,9 +87,16 @@ fn a_dataset_holds_every_frame_once_by_capture_and_hour() {
     let dorm = std::fs::read(fixture("dorm-room.pcap")).unwrap();
     let cut = dir.join("cut.pcap");
     std::fs::write(&cut, &dorm[..dorm.len() / 2 + 7]).unwrap();
+    // Two files that are no capture: one that is not there, one that holds text. They are
+    // reported and do not stop the others.
+    let notes = dir.join("notes.txt");
+    std::fs::write(&notes, "# what we found\n").unwrap();
+    let missing = dir.join("missing.pcap");
     let captures = [
         fixture("edge-tcp-analysis.pcap"),
+        notes.clone(),
         fixture("edge-ethernet-trailers.pcap"),
+        missing.clone(),
         fixture("dorm-room.pcap"),
         cut.clone(),
     ];
@@ -97,7 +114,20 @@ fn a_dataset_holds_every_frame_once_by_capture_and_hour() {
     let stderr = String::from_utf8_lossy(&first.stderr).into_owned();
     assert_eq!(first.status.code(), Some(2), "a damaged capture sets exit status 2: {stderr}");
     assert!(stderr.contains("cut.pcap") && stderr.contains("damaged"), "{stderr}");
-    for capture in &captures {
+    for (name, why) in [("notes.txt", "not a pcap or pcapng file"), ("missing.pcap", "cannot open")] {
+        let line = stderr.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{name}: {stderr}"));
+        assert!(line.contains("not read") && line.contains(why), "{line}");
+        assert!(!out.join(format!("capture={name}")).exists());
+    }
+    // Nothing but Parquet parts, in capture partitions: polars refuses a folder of files of two
+    // extensions, and Spark reads `_NAME=...` files as data.
+    let mut files = Vec::new();
+    all_files(&out, &mut files);
+    for file in &files {
+        let inside = file.strip_prefix(&out).unwrap().to_string_lossy().into_owned();
+        assert!(inside.starts_with("capture=") && inside.ends_with(".parquet"), "{inside}");
+    }
+    for capture in captures.iter().filter(|c| **c != notes && **c != missing) {
         let name = capture.file_name().unwrap().to_string_lossy().into_owned();
         let (ours, parts) = read_partition(&out.join(format!("capture={name}")));
         let eager = if capture == &cut {

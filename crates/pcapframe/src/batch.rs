@@ -68,6 +68,11 @@ impl<'r> BatchReader<'r> {
         Ok(Some(DataFrame::new(height, columns)?))
     }
 
+    /// Bytes of the capture read so far.
+    pub(crate) fn bytes_read(&self) -> u64 {
+        self.scanner.bytes_read()
+    }
+
     /// Where and how the capture was damaged, once the batches have ended on it.
     pub(crate) fn problem(&self) -> Option<&CaptureError> {
         self.problem.as_ref()

@@ -9,6 +9,13 @@
 //! with the exact nanoseconds since the epoch beside them as an integer column named
 //! `frame.time_epoch_ns`. Each file's key-value metadata `pcapframe.fields` lists every column's
 //! Wireshark field name and type.
+//!
+//! The dataset holds nothing but its Parquet parts, so that every engine reads `DIR` itself (polars
+//! refuses a folder holding files of two extensions, and Spark reads a file beginning with `_` as
+//! data when its name holds a `=`). What identifies a capture's export, to skip it when the
+//! capture is unchanged, is the key-value metadata `pcapframe.export` of its last part, written
+//! once the capture was read to its end: an export cut short, or of a damaged capture, has none
+//! and is written again.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -16,7 +23,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use crate::batch::BatchReader;
-use crate::error::{CaptureError, Error, Result};
+use crate::error::{Error, Result};
 use crate::fields::{Field, FieldSet};
 use crate::filter::DisplayFilter;
 use crate::limits::Limits;
@@ -29,6 +36,12 @@ pub const DEFAULT_BATCH_ROWS: usize = 256 * 1024;
 
 /// The name of the hour partition of frames without a timestamp (Spark's and hive's default).
 pub const NO_HOUR: &str = "__HIVE_DEFAULT_PARTITION__";
+
+/// The key-value metadata key of each part's column list.
+const FIELDS_KEY: &str = "pcapframe.fields";
+
+/// The key-value metadata key, in a capture's last part, of what identifies its export.
+const EXPORT_KEY: &str = "pcapframe.export";
 
 /// What to write.
 #[derive(Debug, Clone)]
@@ -72,19 +85,44 @@ pub struct CaptureExport {
     pub files: u64,
     /// Whether it was already exported, unchanged, with the same options.
     pub skipped: bool,
-    /// Where and how the capture is damaged: the frames before the damage were written.
-    pub problem: Option<CaptureError>,
+    /// Why the capture could not be read to its end: it could not be opened, is not a capture, or
+    /// is damaged (the frames before the damage were written).
+    pub problem: Option<Error>,
+}
+
+/// How far [`write_dataset_with_progress`] has got: reported after each batch of frames.
+#[derive(Debug, Clone, Copy)]
+pub struct ExportProgress<'a> {
+    /// The capture being written.
+    pub capture: &'a Path,
+    /// Its index in the captures given.
+    pub index: usize,
+    /// Frames of it written so far.
+    pub frames: u64,
+    /// Bytes of it read so far.
+    pub bytes: u64,
 }
 
 /// Writes each capture's frames into its own partition of the dataset `dir` (see the module
 /// documentation). A capture already exported with the same options and unchanged since is
 /// skipped; a damaged one keeps its intact frames and says what the damage was (and is written
-/// again on the next run); neither stops the others. Errors are for what makes every capture fail (a bad field, a bad filter, a
-/// directory that cannot be written) and for captures that cannot be opened.
+/// again on the next run); one that cannot be opened or is no capture at all says why. None of
+/// them stops the others. Errors are for what makes every capture fail: a bad field, a bad
+/// filter, a dataset directory that cannot be written.
 pub fn write_dataset<P: AsRef<Path>>(
     captures: &[P],
     dir: impl AsRef<Path>,
     options: &DatasetOptions,
+) -> Result<Vec<CaptureExport>> {
+    write_dataset_with_progress(captures, dir, options, &mut |_| {})
+}
+
+/// [`write_dataset`], calling `progress` after each batch of frames (a progress bar's hook).
+pub fn write_dataset_with_progress<P: AsRef<Path>>(
+    captures: &[P],
+    dir: impl AsRef<Path>,
+    options: &DatasetOptions,
+    progress: &mut dyn FnMut(ExportProgress<'_>),
 ) -> Result<Vec<CaptureExport>> {
     let fields = resolve_fields(&options.fields)?;
     let filter = options.display_filter.as_deref().map(DisplayFilter::parse).transpose()?;
@@ -93,8 +131,10 @@ pub fn write_dataset<P: AsRef<Path>>(
     }
     let dir = dir.as_ref();
     let mut done = Vec::with_capacity(captures.len());
-    for capture in captures {
-        done.push(write_capture(capture.as_ref(), dir, &fields, filter.as_ref(), options)?);
+    for (index, capture) in captures.iter().enumerate() {
+        let capture = capture.as_ref();
+        let mut report = |frames, bytes| progress(ExportProgress { capture, index, frames, bytes });
+        done.push(write_capture(capture, dir, &fields, filter.as_ref(), options, &mut report)?);
     }
     Ok(done)
 }
@@ -129,21 +169,26 @@ fn write_capture(
     fields: &[Field],
     filter: Option<&DisplayFilter>,
     options: &DatasetOptions,
+    progress: &mut dyn FnMut(u64, u64),
 ) -> Result<CaptureExport> {
     let name = partition_name(capture);
     let partition = dir.join(format!("capture={name}"));
-    let stamp_path = dir.join(format!("_pcapframe_capture={name}"));
-    let stamp = stamp(capture, options)?;
     let mut export =
         CaptureExport { capture: capture.to_path_buf(), name, frames: 0, files: 0, skipped: false, problem: None };
-    if partition.is_dir() && fs::read_to_string(&stamp_path).is_ok_and(|s| s == stamp) {
+    let stamp = match stamp(capture, options) {
+        Ok(stamp) => stamp,
+        Err(e) => {
+            export.problem = Some(e);
+            return Ok(export);
+        }
+    };
+    if exported_stamps(&partition).contains(&stamp) {
         export.skipped = true;
         return Ok(export);
     }
     if partition.exists() {
         fs::remove_dir_all(&partition).map_err(|e| io_error(&partition, "removing the old export", e))?;
     }
-    let _ = fs::remove_file(&stamp_path);
     // frame.time_epoch is always read: it names the hour partition.
     let mut read_fields = fields.to_vec();
     if !read_fields.contains(&Field::FrameTimeEpoch) {
@@ -153,10 +198,17 @@ fn write_capture(
     if let Some(f) = filter {
         wanted.extend(f.fields());
     }
-    let scanner = Scanner::open(capture, wanted, options.limits)?;
+    let scanner = match Scanner::open(capture, wanted, options.limits) {
+        Ok(scanner) => scanner,
+        Err(e) => {
+            export.problem = Some(e);
+            return Ok(export);
+        }
+    };
     let mut batches = BatchReader::new(scanner, read_fields, filter.cloned(), Occurrence::First);
     let metadata = field_metadata(fields);
     let mut part = 0u64;
+    let mut last_part = None;
     while let Some(batch) = batches.next_batch(options.batch_rows)? {
         export.frames += batch.height() as u64;
         for (hour, rows) in by_hour(&batch)? {
@@ -164,23 +216,47 @@ fn write_capture(
             let hour_dir = partition.join(format!("hour={hour}"));
             fs::create_dir_all(&hour_dir).map_err(|e| io_error(&hour_dir, "creating the partition", e))?;
             let path = hour_dir.join(format!("part-{part:05}.parquet"));
-            let file = fs::File::create(&path).map_err(|e| io_error(&path, "creating a part file", e))?;
-            ParquetWriter::new(file)
-                .with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![(
-                    "pcapframe.fields".into(),
-                    metadata.clone(),
-                )])))
-                .finish(&mut rows)?;
+            write_part(&path, &mut rows, &metadata, None)?;
             export.files += 1;
+            last_part = Some(path);
         }
         part += 1;
+        progress(export.frames, batches.bytes_read());
     }
-    export.problem = batches.problem().cloned();
-    // A damaged capture is exported again (and reported again) next time: no stamp.
-    if export.problem.is_none() {
-        fs::write(&stamp_path, stamp).map_err(|e| io_error(&stamp_path, "writing the export stamp", e))?;
+    export.problem = batches.problem().cloned().map(Error::Capture);
+    // Read to its end: the last part, written again (one batch at most), carries the stamp. A
+    // damaged capture is exported again (and reported again) next time: no stamp.
+    if let (None, Some(path)) = (&export.problem, last_part) {
+        let file = fs::File::open(&path).map_err(|e| io_error(&path, "reading the last part", e))?;
+        let mut rows = ParquetReader::new(file).finish()?;
+        write_part(&path, &mut rows, &metadata, Some(&stamp))?;
     }
     Ok(export)
+}
+
+/// Writes one part file with its column list and, for a capture's last part, its export stamp.
+fn write_part(path: &Path, rows: &mut DataFrame, fields: &str, stamp: Option<&str>) -> Result<()> {
+    let mut metadata = vec![(FIELDS_KEY.to_string(), fields.to_string())];
+    if let Some(stamp) = stamp {
+        metadata.push((EXPORT_KEY.to_string(), stamp.to_string()));
+    }
+    let file = fs::File::create(path).map_err(|e| io_error(path, "creating a part file", e))?;
+    ParquetWriter::new(file).with_key_value_metadata(Some(KeyValueMetadata::from_static(metadata))).finish(rows)?;
+    Ok(())
+}
+
+/// The export stamps found in a partition's part files (none when there is no partition).
+fn exported_stamps(partition: &Path) -> Vec<String> {
+    let hours = fs::read_dir(partition).into_iter().flatten().flatten().map(|e| e.path());
+    let parts = hours.flat_map(|hour| fs::read_dir(hour).into_iter().flatten().flatten().map(|e| e.path()));
+    parts
+        .filter_map(|part| {
+            let mut reader = ParquetReader::new(fs::File::open(part).ok()?);
+            let metadata = reader.get_metadata().ok()?;
+            let pairs = metadata.key_value_metadata().as_ref()?;
+            pairs.iter().find(|kv| kv.key == EXPORT_KEY).and_then(|kv| kv.value.clone())
+        })
+        .collect()
 }
 
 /// `[{"name": ..., "type": ...}, ...]`: each column's Wireshark field and type.
@@ -253,6 +329,25 @@ fn spark_safe(rows: DataFrame, fields: &[Field]) -> Result<DataFrame> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn progress_counts_frames_and_bytes_up_to_the_whole_capture() {
+        let capture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/dorm-room.pcap");
+        let dir = std::env::temp_dir().join(format!("pcapframe-progress-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let options = DatasetOptions { batch_rows: 1000, ..DatasetOptions::fields(["frame.len"]) };
+        let mut seen: Vec<(usize, u64, u64)> = Vec::new();
+        let done = write_dataset_with_progress(&[&capture], &dir, &options, &mut |p| {
+            assert_eq!(p.capture, capture.as_path());
+            seen.push((p.index, p.frames, p.bytes));
+        })
+        .unwrap();
+        let frames = done[0].frames;
+        assert!(seen.len() as u64 == frames.div_ceil(1000) && seen.len() > 2, "{seen:?}");
+        assert!(seen.windows(2).all(|w| w[0].1 < w[1].1 && w[0].2 < w[1].2), "{seen:?}");
+        assert_eq!(seen.last().map(|s| (s.1, s.2)), Some((frames, fs::metadata(&capture).unwrap().len())));
+        fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn hours_are_named_in_utc() {

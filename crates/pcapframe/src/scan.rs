@@ -89,6 +89,14 @@ impl<'r> Scanner<'r> {
         }
     }
 
+    /// Bytes of the capture read so far (for a scanner of several files: of all of them).
+    pub fn bytes_read(&self) -> u64 {
+        match &self.reader {
+            Source::One(r) => r.position().offset,
+            Source::Many(r) => r.bytes_read(),
+        }
+    }
+
     /// Scans from an already opened reader.
     pub fn new(reader: CaptureReader<'r>, wanted: FieldSet) -> Self {
         Scanner::with_limits(reader, wanted, TrackLimits::default())

@@ -70,6 +70,11 @@ impl<'r> MergedReader<'r> {
         self.current.as_ref().map(|(file, _)| *file)
     }
 
+    /// Bytes read so far, from all the files.
+    pub fn bytes_read(&self) -> u64 {
+        self.readers.iter().map(|r| r.position().offset).sum()
+    }
+
     /// What every reader passed over so far.
     pub fn coverage(&self) -> Coverage {
         let mut coverage = self.coverage.clone();
