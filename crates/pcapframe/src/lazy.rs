@@ -67,10 +67,38 @@ impl ScanOptions {
 }
 
 /// A capture as a `LazyFrame` with one column per field of `options.fields`; see the module
-/// documentation for what reaches the decoder. Unknown fields and bad display filters are
+/// documentation for what reaches the decoder. `source` is a capture file, or a glob pattern
+/// (`ring/*.pcap`) whose matches are read as one, as [`scan_pcaps`] reads them in
+/// chronological order. Unknown fields, bad display filters and patterns that match no file are
 /// errors here, before any query runs.
-pub fn scan_pcap(path: impl AsRef<Path>, options: &ScanOptions) -> Result<LazyFrame> {
-    scan(PcapScan::new(&[path.as_ref().to_path_buf()], MergeOrder::Chronological, options)?)
+pub fn scan_pcap(source: impl AsRef<Path>, options: &ScanOptions) -> Result<LazyFrame> {
+    scan(PcapScan::new(&expand(source.as_ref())?, MergeOrder::Chronological, options)?)
+}
+
+/// The files `source` names: itself when it exists or is no pattern; else the files its glob
+/// pattern matches, in path order.
+fn expand(source: &Path) -> Result<Vec<PathBuf>> {
+    let text = source.to_string_lossy();
+    if source.exists() || !text.contains(['*', '?', '[']) {
+        return Ok(vec![source.to_path_buf()]);
+    }
+    let no_match = |why: String| Error::Open {
+        path: source.to_path_buf(),
+        source: std::io::Error::new(std::io::ErrorKind::NotFound, why),
+    };
+    let matches = glob::glob(&text).map_err(|e| no_match(format!("not a valid glob pattern: {e}")))?;
+    let mut paths = Vec::new();
+    for entry in matches {
+        let path = entry.map_err(|e| Error::Open { path: e.path().to_path_buf(), source: e.into_error() })?;
+        if path.is_file() {
+            paths.push(path);
+        }
+    }
+    if paths.is_empty() {
+        return Err(no_match("no file matches this pattern".into()));
+    }
+    paths.sort();
+    Ok(paths)
 }
 
 /// Several captures as one `LazyFrame`, read as [`crate::read_pcaps`] reads them (tshark's

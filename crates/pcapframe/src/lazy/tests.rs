@@ -89,6 +89,20 @@ fn unknown_fields_bad_filters_and_missing_files_are_errors() {
 }
 
 #[test]
+fn a_glob_scans_its_matches_as_one_capture() {
+    let pattern = fixture("edge-tcp-*.pcap");
+    let matches = [fixture("edge-tcp-analysis.pcap"), fixture("edge-tcp-port-reuse.pcap")];
+    let globbed = scan_pcap(&pattern, &ScanOptions::fields(FIELDS)).unwrap().collect().unwrap();
+    let listed = scan_pcaps(&matches, MergeOrder::Chronological, &ScanOptions::fields(FIELDS)).unwrap();
+    let one = read_pcap(&matches[0], &ReadOptions::fields(FIELDS)).unwrap();
+    assert!(globbed.height() > one.height() && globbed.equals_missing(&listed.collect().unwrap()));
+    for bad in ["edge-nothing-*.pcap", "edge-[.pcap"] {
+        let e = scan_pcap(fixture(bad), &ScanOptions::fields(FIELDS)).err().expect(bad).to_string();
+        assert!(e.contains(bad) && (e.contains("no file matches") || e.contains("not a valid glob")), "{e}");
+    }
+}
+
+#[test]
 fn several_captures_scan_as_read_pcaps_reads_them() {
     let paths = [fixture("edge-tcp-analysis.pcap"), fixture("edge-app-reassembly.pcap")];
     for order in [MergeOrder::Chronological, MergeOrder::Concatenated] {
