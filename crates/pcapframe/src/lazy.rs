@@ -89,7 +89,7 @@ fn expand(source: &Path) -> Result<Vec<PathBuf>> {
     let matches = glob::glob(&text).map_err(|e| no_match(format!("not a valid glob pattern: {e}")))?;
     let mut paths = Vec::new();
     for entry in matches {
-        let path = entry.map_err(|e| Error::Open { path: e.path().to_path_buf(), source: e.into_error() })?;
+        let path = entry.map_err(|e| Error::Open { path: e.path().to_path_buf(), source: e.into() })?;
         if path.is_file() {
             paths.push(path);
         }

@@ -88,6 +88,18 @@ fn unknown_fields_bad_filters_and_missing_files_are_errors() {
     assert!(missing.unwrap_err().to_string().contains("no-such.pcap"));
 }
 
+/// polars' streaming engine cannot run an `AnonymousScan`: it panics inside polars while planning,
+/// before the scan runs (polars issue #24670). Pinned because the README and the module
+/// documentation tell users so: an upgrade that changes it must change the advice too.
+#[test]
+fn polars_streaming_engine_panics_on_the_scan() {
+    let lazy = scan_pcap(fixture("dorm-room.pcap"), &ScanOptions::fields(["frame.len"])).unwrap();
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| lazy.collect_with_engine(Engine::Streaming)));
+    let Err(panic) = run else { panic!("polars' streaming engine ran scan_pcap: update the README's advice") };
+    let message = panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
+    assert!(message.as_deref().is_some_and(|m| m.contains("AnonymousScan")), "{message:?}");
+}
+
 #[test]
 fn a_glob_scans_its_matches_as_one_capture() {
     let pattern = fixture("edge-tcp-*.pcap");
