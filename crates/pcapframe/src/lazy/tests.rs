@@ -96,7 +96,8 @@ fn polars_streaming_engine_panics_on_the_scan() {
     let lazy = scan_pcap(fixture("dorm-room.pcap"), &ScanOptions::fields(["frame.len"])).unwrap();
     let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| lazy.collect_with_engine(Engine::Streaming)));
     let Err(panic) = run else { panic!("polars' streaming engine ran scan_pcap: update the README's advice") };
-    let message = panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
+    let message =
+        panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
     assert!(message.as_deref().is_some_and(|m| m.contains("AnonymousScan")), "{message:?}");
 }
 
