@@ -11,7 +11,7 @@ VENV := $(CACHE)/venv
 PY := $(VENV)/bin/python
 NOTEBOOKS := notebooks/tools/notebooks.py
 
-.PHONY: all run test lint unit parity engines bench build tshark java engines-python help fixtures jupyter evcxr kernel chromium notebooks notebook-test export fuzz
+.PHONY: all run test lint unit parity engines bench build tshark java engines-python bench-python help fixtures jupyter evcxr kernel chromium notebooks notebook-test export fuzz
 all: test
 
 help:
@@ -22,7 +22,7 @@ help:
 	@echo "make fuzz    every fuzz target (or FUZZ_TARGETS) for FUZZ_SECONDS (default 180) each; see fuzz/README.md"
 	@echo "make parity  the tshark comparisons: per-field table, per-filter agreement, statistics, follow"
 	@echo "make engines polars, DuckDB and Spark query the Parquet dataset pcapframe writes, and agree"
-	@echo "make bench   tshark vs pcapframe on a ~$(BENCH_FRAMES)-frame capture, as ratios"
+	@echo "make bench   tshark, tshark | pandas and pcapframe on a ~$(BENCH_FRAMES)-frame capture and real traffic, as ratios ($(OUT)/bench.json)"
 
 tshark:
 	@command -v tshark >/dev/null 2>&1 || { \
@@ -113,6 +113,11 @@ export: build
 fuzz:
 	@bash fuzz/run.sh
 
-bench: tshark build engines-python
+# The seed's pipeline (tshark piped into pandas) is one of the runs.
+bench-python: engines-python
+	@$(PY) -c "import pandas" 2>/dev/null || { echo "==> pandas into $(VENV)"; $(VENV)/bin/pip install -q pandas==3.1.1; }
+
+bench: tshark build bench-python
 	$(CARGO) build --release --workspace --exclude pcapframe-cli --all-features --example read_bench
-	@bash bench/run.sh "$(BIN)" "$(BENCH_FRAMES)" "$(PY)"
+	$(PY) bench/bench.py --bin $(BIN) --read-bench $(CARGO_TARGET_DIR)/release/examples/read_bench \
+	  --fixtures-bin $(CARGO_TARGET_DIR)/release/pcapframe-fixtures --frames $(BENCH_FRAMES) --json $(OUT)/bench.json

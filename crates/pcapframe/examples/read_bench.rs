@@ -2,6 +2,7 @@
 //!
 //!     read_bench lazy-select CAPTURE SELECTED FIELD...   scan_pcap offering FIELD..., a query selecting SELECTED
 //!     read_bench eager CAPTURE FIELD...                  read_pcap of every FIELD
+//!     read_bench eager-filter CAPTURE FILTER FIELD...    the same, of the frames that pass FILTER
 use std::process::ExitCode;
 
 use pcapframe::lazy::{scan_pcap, ScanOptions};
@@ -16,8 +17,11 @@ fn main() -> ExitCode {
                 .and_then(|lf| Ok(lf.select([col(*selected)]).collect()?))
         }
         ["eager", capture, fields @ ..] => read_pcap(capture, &ReadOptions::fields(fields.iter().copied())),
+        ["eager-filter", capture, filter, fields @ ..] => {
+            read_pcap(capture, &ReadOptions::fields(fields.iter().copied()).display_filter(*filter))
+        }
         _ => {
-            eprintln!("usage: read_bench lazy-select CAPTURE SELECTED FIELD... | read_bench eager CAPTURE FIELD...");
+            eprintln!("usage: read_bench lazy-select CAPTURE SELECTED FIELD... | eager CAPTURE FIELD... | eager-filter CAPTURE FILTER FIELD...");
             return ExitCode::from(64);
         }
     };
