@@ -15,7 +15,6 @@ Apache Spark (pyspark, local mode) with their default settings, and the three ag
    and the microsecond timestamps must be the nanoseconds divided by 1000.
 """
 import argparse
-import datetime
 import os
 import pathlib
 import re
@@ -29,8 +28,8 @@ def log(message):
 
 
 def export(binary, captures, out):
-    """Runs the CLI; returns the dataset, the fields, {partition name: frames written} for the
-    captures its summary reports frames of, and the run."""
+    """Runs the CLI; returns the dataset, the fields, and {partition name: frames written} for the
+    captures its summary reports frames of."""
     fields = [line.split("\t")[2] for line in subprocess.run([binary, "-G", "fields"], check=True, capture_output=True, text=True).stdout.splitlines()]
     dataset = out / "dataset"
     args = [binary]
@@ -52,7 +51,7 @@ def export(binary, captures, out):
             frames[m.group(1)] = int(m.group(2))
         if m and not m.group(4).startswith("written"):
             log(f"    {line.strip()}")
-    return dataset, fields, frames, run
+    return dataset, fields, frames
 
 
 def columns_of(dataset):
@@ -147,7 +146,7 @@ def main():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     log(f"==> engines: {len(args.captures)} files into one dataset, then polars, DuckDB and Spark")
-    dataset, fields, reported, run = export(args.bin, args.captures, out)
+    dataset, fields, reported = export(args.bin, args.captures, out)
     columns = columns_of(dataset)
     missing = [f for f in fields if f not in columns]
     failures = [f"field {f} has no column in the dataset" for f in missing]

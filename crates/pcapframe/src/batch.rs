@@ -68,6 +68,13 @@ impl<'r> BatchReader<'r> {
         Ok(Some(DataFrame::new(height, columns)?))
     }
 
+    /// Whether the capture was read to its end without damage: no batch follows the last one
+    /// returned. (A capture that ends exactly where a batch is full is known to have ended only
+    /// when the next call returns `None`.)
+    pub(crate) fn ended_cleanly(&self) -> bool {
+        self.done && self.problem.is_none()
+    }
+
     /// Bytes of the capture read so far.
     pub(crate) fn bytes_read(&self) -> u64 {
         self.scanner.bytes_read()

@@ -14,8 +14,8 @@
 //! refuses a folder holding files of two extensions, and Spark reads a file beginning with `_` as
 //! data when its name holds a `=`). What identifies a capture's export, to skip it when the
 //! capture is unchanged, is the key-value metadata `pcapframe.export` of its last part, written
-//! once the capture was read to its end: an export cut short, or of a damaged capture, has none
-//! and is written again.
+//! only when the capture was read to its end: an export cut short, or of a damaged capture, has
+//! none and is written again.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -183,7 +183,7 @@ fn write_capture(
             return Ok(export);
         }
     };
-    if exported_stamps(&partition).contains(&stamp) {
+    if already_exported(&partition, &stamp) {
         export.skipped = true;
         return Ok(export);
     }
@@ -210,14 +210,21 @@ fn write_capture(
     let metadata = field_metadata(fields);
     let mut part = 0u64;
     let mut last_part = None;
+    let mut stamped = false;
     while let Some(batch) = batches.next_batch(options.batch_rows)? {
         export.frames += batch.height() as u64;
-        for (hour, rows) in by_hour(&batch)? {
+        // The last batch of a capture read to its end: its last part carries the stamp.
+        let last_batch = batches.ended_cleanly();
+        let hours = by_hour(&batch)?;
+        let count = hours.len();
+        for (i, (hour, rows)) in hours.into_iter().enumerate() {
             let mut rows = spark_safe(rows, fields)?;
             let hour_dir = partition.join(format!("hour={hour}"));
             fs::create_dir_all(&hour_dir).map_err(|e| io_error(&hour_dir, "creating the partition", e))?;
             let path = hour_dir.join(format!("part-{part:05}.parquet"));
-            write_part(&path, &mut rows, &metadata, None)?;
+            let stamp_here = (last_batch && i + 1 == count).then_some(stamp.as_str());
+            write_part(&path, &mut rows, &metadata, stamp_here)?;
+            stamped |= stamp_here.is_some();
             export.files += 1;
             last_part = Some(path);
         }
@@ -225,9 +232,10 @@ fn write_capture(
         progress(export.frames, batches.bytes_read());
     }
     export.problem = batches.problem().cloned().map(Error::Capture);
-    // Read to its end: the last part, written again (one batch at most), carries the stamp. A
-    // damaged capture is exported again (and reported again) next time: no stamp.
-    if let (None, Some(path)) = (&export.problem, last_part) {
+    // A capture that ends exactly where a batch is full is known to be read to its end only after
+    // that batch was written: its last part is written again, with the stamp. A damaged capture
+    // gets no stamp: it is exported (and reported) again next time.
+    if let (None, false, Some(path)) = (&export.problem, stamped, last_part) {
         let file = fs::File::open(&path).map_err(|e| io_error(&path, "reading the last part", e))?;
         let mut rows = ParquetReader::new(file).finish()?;
         write_part(&path, &mut rows, &metadata, Some(&stamp))?;
@@ -246,18 +254,17 @@ fn write_part(path: &Path, rows: &mut DataFrame, fields: &str, stamp: Option<&st
     Ok(())
 }
 
-/// The export stamps found in a partition's part files (none when there is no partition).
-fn exported_stamps(partition: &Path) -> Vec<String> {
+/// Whether a part of the partition carries this export stamp (false when there is no partition).
+fn already_exported(partition: &Path, stamp: &str) -> bool {
     let hours = fs::read_dir(partition).into_iter().flatten().flatten().map(|e| e.path());
-    let parts = hours.flat_map(|hour| fs::read_dir(hour).into_iter().flatten().flatten().map(|e| e.path()));
-    parts
-        .filter_map(|part| {
-            let mut reader = ParquetReader::new(fs::File::open(part).ok()?);
-            let metadata = reader.get_metadata().ok()?;
-            let pairs = metadata.key_value_metadata().as_ref()?;
-            pairs.iter().find(|kv| kv.key == EXPORT_KEY).and_then(|kv| kv.value.clone())
-        })
-        .collect()
+    let mut parts = hours.flat_map(|hour| fs::read_dir(hour).into_iter().flatten().flatten().map(|e| e.path()));
+    parts.any(|part| {
+        let Ok(file) = fs::File::open(part) else { return false };
+        let mut reader = ParquetReader::new(file);
+        let Ok(metadata) = reader.get_metadata() else { return false };
+        let pairs = metadata.key_value_metadata().as_deref().unwrap_or_default();
+        pairs.iter().any(|kv| kv.key == EXPORT_KEY && kv.value.as_deref() == Some(stamp))
+    })
 }
 
 /// `[{"name": ..., "type": ...}, ...]`: each column's Wireshark field and type.
@@ -347,6 +354,25 @@ mod tests {
         assert!(seen.len() as u64 == frames.div_ceil(1000) && seen.len() > 2, "{seen:?}");
         assert!(seen.windows(2).all(|w| w[0].1 < w[1].1 && w[0].2 < w[1].2), "{seen:?}");
         assert_eq!(seen.last().map(|s| (s.1, s.2)), Some((frames, fs::metadata(&capture).unwrap().len())));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The stamp goes on the last part of a capture read to its end, also when the capture ends
+    /// exactly where a batch is full (then that part is written again): unchanged, it is skipped.
+    #[test]
+    fn an_unchanged_capture_is_skipped_wherever_its_last_batch_ends() {
+        let capture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/edge-tcp-analysis.pcap");
+        let dir = std::env::temp_dir().join(format!("pcapframe-skip-{}", std::process::id()));
+        let frames = crate::read_pcap(&capture, &crate::ReadOptions::fields(["frame.len"])).unwrap().height();
+        assert_ne!(frames % 7, 0, "batches of 7 must leave a short last batch");
+        for batch_rows in [7, frames] {
+            let _ = fs::remove_dir_all(&dir);
+            let options = DatasetOptions { batch_rows, ..DatasetOptions::fields(["frame.len"]) };
+            let first = write_dataset(&[&capture], &dir, &options).unwrap();
+            assert!(!first[0].skipped && first[0].frames == frames as u64, "{first:?}");
+            let second = write_dataset(&[&capture], &dir, &options).unwrap();
+            assert!(second[0].skipped, "batches of {batch_rows}: {second:?}");
+        }
         fs::remove_dir_all(&dir).unwrap();
     }
 
