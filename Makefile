@@ -46,7 +46,7 @@ lint:
 unit: build
 	@echo "==> unit and integration tests"
 	$(CARGO) test --release --workspace --all-features --exclude pcapframe-cli
-	$(CARGO) test --release -p pcapframe-cli --bins --test cli --test answer_key --test dataset
+	$(CARGO) test --release -p pcapframe-cli --bins --test cli --test answer_key --test dataset --test threads
 
 parity: tshark build
 	@echo "==> parity with tshark (every field and filter, statistics, followed streams and exported objects, every capture)"

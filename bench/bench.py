@@ -57,16 +57,18 @@ def e(fields):
     return " ".join(f"-e {f}" for f in fields)
 
 
-def measure(command):
-    """(seconds, peak RSS MiB) of a shell command, its output discarded; exits on failure."""
+def measure(command, keep_output=False):
+    """(seconds, peak RSS MiB, output) of a shell command, its output discarded unless asked
+    for; exits on failure."""
     with tempfile.NamedTemporaryFile("r") as times, tempfile.NamedTemporaryFile("r") as errors:
         run = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", times.name, "bash", "-o", "pipefail", "-c", command],
-                             stdout=subprocess.DEVNULL, stderr=open(errors.name, "w"))
+                             stdout=subprocess.PIPE if keep_output else subprocess.DEVNULL,
+                             stderr=open(errors.name, "w"), text=True)
         # exit 2: a capture with damage at its end; the frames before it were read.
         if run.returncode not in (0, 2):
             sys.exit(f"bench: failed ({run.returncode}): {command}\n{errors.read()[-2000:]}")
         seconds, kib = times.read().split()[-2:]
-        return float(seconds), int(kib) // 1024
+        return float(seconds), int(kib) // 1024, run.stdout or ""
 
 
 def generated(fixtures_bin, frames):
@@ -149,10 +151,13 @@ def main():
             "pcapframe: frame.len": f"{pf} -r {c} -T fields -e frame.len",
             "tshark: 8 Stevens fields": f"tshark -r {c} -n -T fields {e(EIGHT)}",
             "pcapframe: 8 Stevens fields": f"{pf} -r {c} -n -T fields {e(EIGHT)}",
+            "pcapframe: 8 Stevens fields, 1 thread": f"{pf} --threads 1 -r {c} -n -T fields {e(EIGHT)}",
             "tshark: 79 core fields": f"tshark -r {c} -T fields {e(core)}",
             "pcapframe: 79 core fields": f"{pf} -r {c} -T fields {e(core)}",
+            "pcapframe: 79 core fields, 1 thread": f"{pf} --threads 1 -r {c} -T fields {e(core)}",
             "seed: tshark | pandas, Stevens": f"tshark -r {c} -n -T fields -E header=y -Y {shlex.quote(STRICT)} {e(EIGHT)} | {py} -c {shlex.quote(SEED_PANDAS)}",
             "read_pcap: Stevens, strict": f"{rb} eager-filter {c} {shlex.quote(STRICT)} {' '.join(EIGHT)}",
+            "read_pcap: 79 core fields": f"{rb} eager {c} {' '.join(core)}",
             "pcapframe: 79 core fields to Parquet": f"{pf} -r {c} {e(core)} --out {shlex.quote(str(CACHE / 'bench.parquet'))}",
         }
         if name == "generated":
@@ -167,7 +172,6 @@ def main():
                 "pcapframe: http.host, dns.qry.name": f"{pf} -r {c} -T fields -e http.host -e dns.qry.name",
                 "tshark: filtered read": f"tshark -r {c} -Y 'tcp.len > 1000 && ip.addr == 172.16.0.0/24' -T fields -e frame.len -e tcp.stream",
                 "pcapframe: filtered read": f"{pf} -r {c} -Y 'tcp.len > 1000 && ip.addr == 172.16.0.0/24' -T fields -e frame.len -e tcp.stream",
-                "read_pcap: 79 core fields": f"{rb} eager {c} {' '.join(core)}",
                 "scan_pcap: frame.len of 79": f"{rb} lazy-select {c} frame.len {' '.join(core)}",
                 "dataset: 79 fields, quarter capture": f"{pf} -r {shlex.quote(str(small))} {e(core)} --out {shlex.quote(str(small_dataset))}/",
                 "dataset: 79 fields, whole capture": f"{pf} -r {c} {e(core)} --out {shlex.quote(str(dataset))}/",
@@ -175,8 +179,10 @@ def main():
             })
         results = {}
         for label, command in runs.items():
-            seconds, mib = measure(command)
+            seconds, mib, output = measure(command, keep_output=command.startswith(rb))
             results[label] = {"seconds": seconds, "peak_rss_mib": mib}
+            if output.strip().endswith(" bytes"):  # read_bench: "N rows, M columns, B bytes"
+                results[label]["dataframe_mib"] = round(int(output.split()[-2]) / 2**20, 1)
             log(f"    {label:<44} {seconds:>8.2f} s {mib:>7} MiB")
         table(f"{name}: {frames} frames", results)
         report["captures"][name] = {"path": str(capture), "bytes": capture.stat().st_size, "frames": frames,
@@ -215,6 +221,18 @@ def ratios(r):
     }
     if t("pcapframe: 7 Stevens + 4 analysis") and t("pcapframe: 7 Stevens"):
         found["TCP analysis cost"] = f"{t('pcapframe: 7 Stevens + 4 analysis') / t('pcapframe: 7 Stevens'):.2f}x the 7 Stevens fields alone (goal: at most 1.5x)"
+    for fields in ["8 Stevens fields", "79 core fields"]:
+        speedup = faster(f"pcapframe: {fields}, 1 thread", f"pcapframe: {fields}")
+        if speedup:
+            found[f"{fields}, every core vs one thread"] = f"{speedup} (goal: at least 1.6x on 2 cores)"
+    text_runs = [v["peak_rss_mib"] for k, v in r.items() if k.startswith("pcapframe: ") and "Parquet" not in k]
+    if text_runs:
+        found["CLI text peak RSS"] = f"{max(text_runs)} MiB at most (goal: under 16 MiB)"
+    eager = r.get("read_pcap: 79 core fields", {})
+    if eager.get("dataframe_mib"):
+        found["read_pcap of 79 fields, peak RSS vs the DataFrame"] = (
+            f"{eager['peak_rss_mib'] / eager['dataframe_mib']:.2f}x ({eager['peak_rss_mib']} MiB for "
+            f"{eager['dataframe_mib']} MiB; goal: at most 1.3x)")
     if "dataset: 79 fields, whole capture" in r:
         found["dataset export peak RSS"] = (f"{r['dataset: 79 fields, quarter capture']['peak_rss_mib']} MiB (quarter), "
                                             f"{r['dataset: 79 fields, whole capture']['peak_rss_mib']} MiB (whole); goal: at most 256 MiB, not growing")

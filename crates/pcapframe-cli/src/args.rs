@@ -51,6 +51,9 @@ pub struct FieldsRequest {
     pub more_files: Vec<String>,
     /// `--concatenate`: several files one after the other (`mergecap -a`), not by time.
     pub concatenate: bool,
+    /// `--threads N`: 1 reads, dissects and writes on one thread; more read and dissect on a
+    /// second one. `None`: one per core. The output is the same.
+    pub threads: Option<usize>,
 }
 
 /// A `-z follow,tcp,FORMAT,N` run.
@@ -114,6 +117,8 @@ options (as tshark's):
   --out PATH       write typed columns to Parquet, CSV or Arrow IPC (chosen by extension)
   --max-conversations N  TCP and UDP conversations kept in memory (default 500000); past it
                    the idlest are retired, and one that returns gets a new stream number
+  --threads N      threads to use (default: one per core; 1: a single thread); the output
+                   is the same
   -G fields        list every field pcapframe knows
 ";
 
@@ -141,6 +146,11 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 let v = value("max-conversations")?;
                 let n = v.parse().ok().filter(|n| *n > 0);
                 req.max_conversations = Some(n.ok_or_else(|| format!("invalid --max-conversations count '{v}'"))?);
+            }
+            _ if arg == "--threads" => {
+                let v = value("threads")?;
+                let n = v.parse().ok().filter(|n| *n > 0);
+                req.threads = Some(n.ok_or_else(|| format!("invalid --threads count '{v}'"))?);
             }
             _ if arg == "--help" => return Ok(Command::Help),
             _ if arg == "--concatenate" => req.concatenate = true,

@@ -1,17 +1,19 @@
 //! Running a request: field text to stdout, or typed columns to a file.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 use pcapframe::fields::FieldSet;
 use pcapframe::fields::FieldType;
 use pcapframe::filter::DisplayFilter;
+use pcapframe::pipeline::default_threads;
 use pcapframe::polars::prelude::*;
 use pcapframe::{
     read_pcap_partial, read_pcap_reader, read_pcaps_partial, resolve_fields, CaptureError, Coverage, Limits,
     MergeOrder, PartialRead, ReadOptions, Scanner, FIELDS,
 };
+use std::ops::ControlFlow;
 
 use pcapframe::dataset::DatasetOptions;
 
@@ -190,31 +192,41 @@ fn print_text(req: &FieldsRequest) -> Result<Outcome, String> {
         wanted.extend(f.fields());
     }
     let mut scanner = open_scanner(req, wanted)?;
-    let stdout = std::io::stdout();
-    let mut sink = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let mut line = String::with_capacity(512);
+    // `line` is the buffer: written out whole once past 64 KiB.
+    let mut sink = std::io::stdout().lock();
+    let mut line = String::with_capacity(1 << 17);
     if req.format.header {
         req.format.write_header(&fields, &mut line);
     }
-    let mut count = 0u64;
-    let problem = loop {
-        if req.max_frames.is_some_and(|max| count >= max) {
-            break None;
-        }
-        match scanner.next_frame() {
-            Ok(Some(frame)) => {
+    let mut failed_write = None;
+    let threads = req.threads.unwrap_or_else(default_threads);
+    let problem = scanner.map_batches(
+        threads,
+        req.max_frames,
+        || req.format.rows(&fields),
+        |rows, frames| {
+            let mut text = String::with_capacity(frames.len() * 64);
+            for (frame, _) in frames.iter() {
                 if filter.as_ref().is_none_or(|f| f.matches(frame)) {
-                    req.format.write_row(&fields, frame, &mut line);
+                    rows.write(frame, &mut text);
                 }
             }
-            Ok(None) => break None,
-            Err(e) => break Some(e),
-        }
-        count += 1;
-        if line.len() > 1 << 15 {
-            write_out(&mut sink, &mut line)?;
-        }
-    };
+            text
+        },
+        |text| {
+            line.push_str(&text);
+            if line.len() > 1 << 16 {
+                if let Err(e) = write_out(&mut sink, &mut line) {
+                    failed_write = Some(e);
+                    return ControlFlow::Break(());
+                }
+            }
+            ControlFlow::Continue(())
+        },
+    );
+    if let Some(e) = failed_write {
+        return Err(e);
+    }
     write_out(&mut sink, &mut line)?;
     sink.flush().map_err(|e| format!("writing output: {e}"))?;
     Ok(Outcome {
@@ -256,6 +268,7 @@ fn write_table(req: &FieldsRequest, path: &str) -> Result<Outcome, String> {
         max_frames: req.max_frames,
         limits: limits(req),
         display_filter: req.display_filter.clone(),
+        threads: req.threads,
         ..ReadOptions::fields(req.fields.iter().cloned())
     };
     let partial: Result<PartialRead, _> = if !req.more_files.is_empty() {

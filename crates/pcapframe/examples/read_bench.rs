@@ -3,6 +3,8 @@
 //!     read_bench lazy-select CAPTURE SELECTED FIELD...   scan_pcap offering FIELD..., a query selecting SELECTED
 //!     read_bench eager CAPTURE FIELD...                  read_pcap of every FIELD
 //!     read_bench eager-filter CAPTURE FILTER FIELD...    the same, of the frames that pass FILTER
+//!
+//! `READ_BENCH_THREADS=N` sets `read_pcap`'s threads (default: one per core).
 use std::process::ExitCode;
 
 use pcapframe::lazy::{scan_pcap, ScanOptions};
@@ -11,15 +13,15 @@ use pcapframe::{read_pcap, ReadOptions};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let threads = std::env::var("READ_BENCH_THREADS").ok().and_then(|n| n.parse().ok());
+    let eager = |fields: &[&str]| ReadOptions { threads, ..ReadOptions::fields(fields.iter().copied()) };
     let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["lazy-select", capture, selected, fields @ ..] => {
             scan_pcap(capture, &ScanOptions::fields(fields.iter().copied()))
                 .and_then(|lf| Ok(lf.select([col(*selected)]).collect()?))
         }
-        ["eager", capture, fields @ ..] => read_pcap(capture, &ReadOptions::fields(fields.iter().copied())),
-        ["eager-filter", capture, filter, fields @ ..] => {
-            read_pcap(capture, &ReadOptions::fields(fields.iter().copied()).display_filter(*filter))
-        }
+        ["eager", capture, fields @ ..] => read_pcap(capture, &eager(fields)),
+        ["eager-filter", capture, filter, fields @ ..] => read_pcap(capture, &eager(fields).display_filter(*filter)),
         _ => {
             eprintln!("usage: read_bench lazy-select CAPTURE SELECTED FIELD... | eager CAPTURE FIELD... | eager-filter CAPTURE FILTER FIELD...");
             return ExitCode::from(64);
@@ -27,7 +29,8 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(df) => {
-            println!("{} rows, {} columns", df.height(), df.width());
+            // The last figure is what `make bench` divides the peak RSS by.
+            println!("{} rows, {} columns, {} bytes", df.height(), df.width(), held_bytes(&df));
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -35,4 +38,25 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The bytes a DataFrame's arrays hold. `estimated_size` counts only the characters of a string
+/// column; its 16-byte views and whole data buffers are counted here too.
+fn held_bytes(df: &DataFrame) -> usize {
+    df.columns()
+        .iter()
+        .map(|column| {
+            // 16 bytes of view per row, the data buffers, a validity bit per row when nulls occur.
+            let validity = if column.null_count() > 0 { column.len().div_ceil(8) } else { 0 };
+            match column.dtype() {
+                DataType::String => column.str().map_or(0, |ca| {
+                    ca.downcast_iter().map(|a| a.len() * 16 + a.total_buffer_len()).sum::<usize>() + validity
+                }),
+                DataType::Binary => column.binary().map_or(0, |ca| {
+                    ca.downcast_iter().map(|a| a.len() * 16 + a.total_buffer_len()).sum::<usize>() + validity
+                }),
+                _ => column.as_materialized_series().estimated_size(),
+            }
+        })
+        .sum()
 }

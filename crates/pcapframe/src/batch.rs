@@ -6,7 +6,7 @@ use crate::error::{CaptureError, Result};
 use crate::fields::Field;
 use crate::filter::DisplayFilter;
 use crate::scan::Scanner;
-use crate::table::{ColumnBuilder, Occurrence};
+use crate::table::{Occurrence, TableBuilder};
 
 /// Turns a scanner's frames into DataFrames of at most a given number of rows.
 pub(crate) struct BatchReader<'r> {
@@ -37,8 +37,7 @@ impl<'r> BatchReader<'r> {
         if self.done {
             return Ok(None);
         }
-        let mut columns: Vec<ColumnBuilder> =
-            self.fields.iter().map(|f| ColumnBuilder::for_field(*f, rows.min(1 << 16))).collect();
+        let mut columns = TableBuilder::new(&self.fields, self.occurrence);
         let mut height = 0;
         while height < rows {
             let frame = match self.scanner.next_frame() {
@@ -56,26 +55,25 @@ impl<'r> BatchReader<'r> {
             if self.filter.as_ref().is_some_and(|f| !f.matches(frame)) {
                 continue;
             }
-            for (builder, field) in columns.iter_mut().zip(&self.fields) {
-                builder.append(*field, frame, self.occurrence);
-            }
+            columns.append(frame);
             height += 1;
         }
         if height == 0 && self.done {
             return Ok(None);
         }
-        let columns: Vec<Column> = columns.into_iter().map(ColumnBuilder::finish).collect();
-        Ok(Some(DataFrame::new(height, columns)?))
+        Ok(Some(DataFrame::new(height, columns.finish())?))
     }
 
     /// Whether the capture was read to its end without damage: no batch follows the last one
     /// returned. (A capture that ends exactly where a batch is full is known to have ended only
     /// when the next call returns `None`.)
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))] // the dataset writer's
     pub(crate) fn ended_cleanly(&self) -> bool {
         self.done && self.problem.is_none()
     }
 
     /// Bytes of the capture read so far.
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))] // the dataset writer's
     pub(crate) fn bytes_read(&self) -> u64 {
         self.scanner.bytes_read()
     }

@@ -15,6 +15,7 @@
 //! tshark's `-T fields` text; [`statistics`] gives Wireshark's conversation and endpoint tables,
 //! [`follow`] one TCP connection's data in order.
 
+#[cfg(any(feature = "lazy", feature = "parquet"))]
 mod batch;
 pub mod bytes;
 pub mod capture;
@@ -31,6 +32,7 @@ pub mod lazy;
 pub mod limits;
 #[cfg(feature = "notebook")]
 pub mod notebook;
+pub mod pipeline;
 mod read;
 mod scan;
 pub mod statistics;

@@ -2,6 +2,7 @@
 //! classic pandas helper (`fields`, `display_filter`, `timeseries`, `strict`).
 
 use std::io::Read;
+use std::ops::ControlFlow;
 use std::path::Path;
 
 use polars::prelude::*;
@@ -11,8 +12,9 @@ use crate::error::{CaptureError, Error, Result};
 use crate::fields::{self, Field, FieldSet, FrameValues};
 use crate::filter::DisplayFilter;
 use crate::limits::Limits;
+use crate::pipeline::default_threads;
 use crate::scan::Scanner;
-use crate::table::{ColumnBuilder, Occurrence};
+use crate::table::{Occurrence, TableBuilder};
 
 /// Name of the time column added by [`ReadOptions::timeseries`].
 pub const TIME_COLUMN: &str = "time";
@@ -38,6 +40,10 @@ pub struct ReadOptions {
     /// Add a `file` column (after `time`) naming each frame's capture file (`-` for a stream);
     /// useful with [`read_pcaps`].
     pub file_column: bool,
+    /// Threads to use: with 2 or more, the capture is read and dissected on one while the
+    /// columns are built on another (see [`crate::pipeline`]); `None`: one per core. The
+    /// result is the same for every count.
+    pub threads: Option<usize>,
 }
 
 impl ReadOptions {
@@ -179,46 +185,32 @@ impl Plan {
     fn read_named(self, mut scanner: Scanner<'_>, options: &ReadOptions, files: &[String]) -> Result<PartialRead> {
         let Plan { requested, filter, .. } = self;
         let mut file = options.file_column.then(|| StringChunkedBuilder::new("file".into(), 1024));
-        let mut columns: Vec<ColumnBuilder> = requested.iter().map(|f| ColumnBuilder::for_field(*f, 1024)).collect();
-        let mut time = options.timeseries.then(|| ColumnBuilder::for_field(Field::FrameTimeEpoch, 1024));
+        let mut columns = TableBuilder::new(&requested, options.occurrence);
+        let mut time = options.timeseries.then(|| TableBuilder::new(&[Field::FrameTimeEpoch], Occurrence::First));
         let mut rows = 0usize;
-        let mut read = 0u64;
-        let mut problem = None;
-        loop {
-            if options.max_frames.is_some_and(|max| read >= max) {
-                break;
-            }
-            read += 1;
-            let frame = match scanner.next_frame() {
-                Ok(Some(frame)) => frame,
-                Ok(None) => break,
-                Err(e) => {
-                    problem = Some(e);
-                    break;
-                }
-            };
+        let threads = options.threads.unwrap_or_else(default_threads);
+        let problem = scanner.for_each_frame(threads, options.max_frames, |frame, file_index| {
             if options.strict && !has_all(frame, &requested) || filter.as_ref().is_some_and(|f| !f.matches(frame)) {
-                continue;
+                return ControlFlow::Continue(());
             }
             if let Some(t) = time.as_mut() {
-                t.append(Field::FrameTimeEpoch, frame, Occurrence::First);
+                t.append(frame);
             }
-            for (builder, field) in columns.iter_mut().zip(&requested) {
-                builder.append(*field, frame, options.occurrence);
-            }
+            columns.append(frame);
             if let Some(f) = file.as_mut() {
-                f.append_option(scanner.current_file().and_then(|i| files.get(i)).map(String::as_str));
+                f.append_option(file_index.and_then(|i| files.get(i)).map(String::as_str));
             }
             rows += 1;
-        }
-        let mut cols: Vec<Column> = Vec::with_capacity(columns.len() + 1);
+            ControlFlow::Continue(())
+        });
+        let mut cols: Vec<Column> = Vec::with_capacity(requested.len() + 2);
         if let Some(t) = time {
-            cols.push(t.finish().with_name(TIME_COLUMN.into()));
+            cols.extend(t.finish().into_iter().map(|c| c.with_name(TIME_COLUMN.into())));
         }
         if let Some(f) = file {
             cols.push(f.finish().into_column());
         }
-        cols.extend(columns.into_iter().map(ColumnBuilder::finish));
+        cols.extend(columns.finish());
         let mut frame = DataFrame::new(rows, cols)?;
         if options.timeseries {
             frame = frame.sort([TIME_COLUMN], SortMultipleOptions::default().with_maintain_order(true))?;

@@ -1,7 +1,7 @@
 //! [`Scanner`]: reader + dissector, yielding each frame's field values in turn.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::Read;
 use std::path::Path;
 
 use crate::capture::{CaptureReader, Coverage, MergeOrder, MergedReader, Record};
@@ -59,7 +59,7 @@ impl Scanner<'static> {
         for path in paths {
             let path = path.as_ref();
             let file = File::open(path).map_err(|source| Error::Open { path: path.to_path_buf(), source })?;
-            let reader = CaptureReader::new(BufReader::with_capacity(1 << 16, file), limits.reader)
+            let reader = CaptureReader::new(file, limits.reader)
                 .map_err(|e| Error::Open { path: path.to_path_buf(), source: std::io::Error::other(e.to_string()) })?;
             readers.push(reader);
         }
@@ -74,7 +74,7 @@ impl Scanner<'static> {
 
     /// Reads a capture from any byte stream (standard input, a pipe, a socket, memory).
     pub fn from_reader(input: impl Read + Send + 'static, wanted: FieldSet, limits: Limits) -> Result<Self> {
-        let reader = CaptureReader::new(BufReader::with_capacity(1 << 16, input), limits.reader)?;
+        let reader = CaptureReader::new(input, limits.reader)?;
         Ok(Scanner::with_limits(reader, wanted, limits.tracking))
     }
 }
@@ -143,6 +143,28 @@ impl<'r> Scanner<'r> {
         let mut coverage = self.reader.coverage();
         coverage.merge(self.dissector.coverage());
         coverage
+    }
+
+    /// Reads and dissects the next frame into `values` (made by [`Scanner::new_values`]) rather
+    /// than into the scanner's own store; `Ok(false)` at the end of the capture.
+    pub(crate) fn next_frame_into(&mut self, values: &mut FrameValues) -> Result<bool, CaptureError> {
+        match self.reader.next_record()? {
+            Some(rec) => {
+                self.dissector.dissect(&rec, values);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// An empty store for the fields this scanner decodes.
+    pub(crate) fn new_values(&self) -> FrameValues {
+        FrameValues::new(*self.values.wanted())
+    }
+
+    /// The values of the frame [`Scanner::next_frame`] returned last.
+    pub(crate) fn values(&self) -> &FrameValues {
+        &self.values
     }
 
     /// The next frame's values; `Ok(None)` at the end of the capture.

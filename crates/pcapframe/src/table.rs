@@ -2,7 +2,7 @@
 
 use polars::prelude::*;
 
-use crate::fields::{Field, FieldType, FrameValues, Value};
+use crate::fields::{Field, FieldIndex, FieldType, FrameValues, Value};
 
 /// Which occurrence a typed column keeps when a field occurs several times in a frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -60,12 +60,8 @@ impl ColumnBuilder {
         }
     }
 
-    /// Appends this frame's value of `field` (null when absent).
-    pub fn append(&mut self, field: Field, frame: &FrameValues, occurrence: Occurrence) {
-        let value = match occurrence {
-            Occurrence::First => frame.first(field),
-            Occurrence::Last => frame.last(field),
-        };
+    /// Appends `value`, one of `frame`'s values of `field` (null when `None`).
+    pub fn append_value(&mut self, field: Field, frame: &FrameValues, value: Option<Value>) {
         let uint = |v: Option<Value>| match v {
             Some(Value::UInt(n)) => Some(n),
             _ => None,
@@ -129,5 +125,74 @@ impl ColumnBuilder {
             ColumnBuilder::Seconds(b) | ColumnBuilder::Float(b) => b.finish().into_series(),
         };
         series.into_column()
+    }
+}
+
+/// Rows a [`TableBuilder`] puts in one chunk of each column.
+pub(crate) const CHUNK_ROWS: usize = 1 << 16;
+
+/// Columns of several fields built row by row, each frame's values found in one pass
+/// ([`FieldIndex`]), in chunks of [`CHUNK_ROWS`] rows: each builder is made with a chunk's
+/// capacity and never grows (pages it does not fill are never touched), and the finished chunks
+/// are linked into the columns, not copied.
+pub(crate) struct TableBuilder {
+    fields: Vec<Field>,
+    occurrence: Occurrence,
+    index: FieldIndex,
+    builders: Vec<ColumnBuilder>,
+    chunks: Vec<Option<Series>>,
+    rows_in_chunk: usize,
+}
+
+impl TableBuilder {
+    /// Columns of `fields`, keeping `occurrence` of a repeated field.
+    pub fn new(fields: &[Field], occurrence: Occurrence) -> Self {
+        TableBuilder {
+            fields: fields.to_vec(),
+            occurrence,
+            index: FieldIndex::new(fields.iter().copied().collect()),
+            builders: fields.iter().map(|f| ColumnBuilder::for_field(*f, CHUNK_ROWS)).collect(),
+            chunks: vec![None; fields.len()],
+            rows_in_chunk: 0,
+        }
+    }
+
+    /// Appends one frame's row.
+    pub fn append(&mut self, frame: &FrameValues) {
+        self.index.index(frame);
+        for (builder, field) in self.builders.iter_mut().zip(&self.fields) {
+            let value = match self.occurrence {
+                Occurrence::First => self.index.first(frame, *field),
+                Occurrence::Last => self.index.last(frame, *field),
+            };
+            builder.append_value(*field, frame, value);
+        }
+        self.rows_in_chunk += 1;
+        if self.rows_in_chunk == CHUNK_ROWS {
+            self.close_chunk();
+        }
+    }
+
+    fn close_chunk(&mut self) {
+        for ((builder, chunks), field) in self.builders.iter_mut().zip(&mut self.chunks).zip(&self.fields) {
+            let full = std::mem::replace(builder, ColumnBuilder::for_field(*field, CHUNK_ROWS));
+            let chunk = full.finish().take_materialized_series();
+            match chunks {
+                Some(series) => {
+                    // Same name and type: linking the chunk cannot fail.
+                    let _ = series.append_owned(chunk);
+                }
+                None => *chunks = Some(chunk),
+            }
+        }
+        self.rows_in_chunk = 0;
+    }
+
+    /// The finished columns, in the order of the fields.
+    pub fn finish(mut self) -> Vec<Column> {
+        if self.rows_in_chunk > 0 || self.chunks.iter().all(Option::is_none) {
+            self.close_chunk();
+        }
+        self.chunks.into_iter().flatten().map(Series::into_column).collect()
     }
 }

@@ -103,7 +103,9 @@ impl Interface {
     }
 }
 
-const INITIAL_BUFFER: usize = 1 << 16;
+/// The buffer pcap-parser reads into (it grows for a longer block, within the limits). Large
+/// enough that refills are rare; the input needs no buffering of its own.
+const INITIAL_BUFFER: usize = 1 << 18;
 
 /// Block type of the obsolete pcapng Packet Block.
 const PACKET_BLOCK: u32 = 2;

@@ -1,9 +1,11 @@
 //! The field registry: every field pcapframe produces, named exactly like its Wireshark field.
 
+mod index;
 mod registry;
 mod set;
 mod value;
 
+pub use index::FieldIndex;
 pub use registry::{Field, FieldDef, FieldType, FIELDS};
 pub use set::FieldSet;
 pub use value::{write_escaped, write_float, write_seconds, FrameValues, Layer, Value};

@@ -72,6 +72,8 @@ const _: () = assert!((Layer::Smtp as u16) < 16);
 pub struct FrameValues {
     wanted: FieldSet,
     items: Vec<(Field, Value)>,
+    /// The fields that occur in `items`, so that an absent one is known at once.
+    present: FieldSet,
     arena: Vec<u8>,
     /// The [`Layer`]s marked in this frame, one bit each; `None` when the values were not
     /// decoded by pcapframe's dissectors (a filter applied to a DataFrame's rows).
@@ -88,7 +90,13 @@ impl Default for FrameValues {
 impl FrameValues {
     /// A store that keeps only the `wanted` fields.
     pub fn new(wanted: FieldSet) -> Self {
-        FrameValues { wanted, items: Vec::with_capacity(64), arena: Vec::with_capacity(256), layers: Some(0) }
+        FrameValues {
+            wanted,
+            items: Vec::with_capacity(64),
+            present: FieldSet::default(),
+            arena: Vec::with_capacity(256),
+            layers: Some(0),
+        }
     }
 
     /// A store filled from values read elsewhere (a DataFrame's cells), which knows no
@@ -97,9 +105,21 @@ impl FrameValues {
         FrameValues { layers: None, ..FrameValues::new(wanted) }
     }
 
+    /// Becomes a copy of `other`, reusing this store's allocations.
+    pub fn copy_from(&mut self, other: &FrameValues) {
+        self.wanted = other.wanted;
+        self.items.clear();
+        self.items.extend_from_slice(&other.items);
+        self.present = other.present;
+        self.arena.clear();
+        self.arena.extend_from_slice(&other.arena);
+        self.layers = other.layers;
+    }
+
     /// Forgets the previous frame's values (keeping the allocations).
     pub fn clear(&mut self) {
         self.items.clear();
+        self.present = FieldSet::default();
         self.arena.clear();
         if let Some(bits) = &mut self.layers {
             *bits = 0;
@@ -135,6 +155,7 @@ impl FrameValues {
     pub fn push(&mut self, f: Field, v: Value) {
         if self.wanted.contains(f) {
             self.items.push((f, v));
+            self.present.insert(f);
         }
     }
 
@@ -150,6 +171,7 @@ impl FrameValues {
             let start = self.arena.len() as u32;
             self.arena.extend_from_slice(b);
             self.items.push((f, Value::Bytes { start, len: b.len() as u32 }));
+            self.present.insert(f);
         }
     }
 
@@ -185,6 +207,7 @@ impl FrameValues {
             }
             let len = self.arena.len() as u32 - start;
             self.items.push((f, Value::Bytes { start, len }));
+            self.present.insert(f);
         }
     }
 
@@ -198,8 +221,17 @@ impl FrameValues {
         self.items.iter().filter(move |(g, _)| *g == f).map(|(_, v)| *v)
     }
 
+    /// Whether the field occurs in this frame.
+    #[inline]
+    pub fn has(&self, f: Field) -> bool {
+        self.present.contains(f)
+    }
+
     /// First occurrence of a field.
     pub fn first(&self, f: Field) -> Option<Value> {
+        if !self.has(f) {
+            return None;
+        }
         self.all(f).next()
     }
 
@@ -226,20 +258,27 @@ impl FrameValues {
         match (f.def().ty, v) {
             (FieldType::Str, Value::Bytes { .. }) => write_escaped(self.str_of(v), out),
             (FieldType::Hex { digits, .. }, Value::UInt(n)) => {
-                let _ = write!(out, "0x{:0width$x}", n, width = digits as usize);
+                out.push_str("0x");
+                write_hex(n, digits as u32, out);
             }
-            (_, Value::UInt(n)) => {
-                let _ = write!(out, "{n}");
-            }
-            (_, Value::Int(n)) => {
-                let _ = write!(out, "{n}");
-            }
+            (_, Value::UInt(n)) => out.push_str(itoa::Buffer::new().format(n)),
+            (_, Value::Int(n)) => out.push_str(itoa::Buffer::new().format(n)),
             (_, Value::Bool(b)) => out.push(if b { '1' } else { '0' }),
             (_, Value::Mac(m)) => {
-                let _ = write!(out, "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", m[0], m[1], m[2], m[3], m[4], m[5]);
+                for (i, b) in m.iter().enumerate() {
+                    if i > 0 {
+                        out.push(':');
+                    }
+                    write_hex_byte(*b, out);
+                }
             }
             (_, Value::Ipv4(a)) => {
-                let _ = write!(out, "{}", std::net::Ipv4Addr::from(a));
+                for (i, b) in a.iter().enumerate() {
+                    if i > 0 {
+                        out.push('.');
+                    }
+                    write_octet(*b, out);
+                }
             }
             (_, Value::Ipv6(a)) => {
                 let _ = write!(out, "{}", std::net::Ipv6Addr::from(a));
@@ -249,13 +288,44 @@ impl FrameValues {
                 if bytes.is_empty() {
                     out.push_str("<MISSING>"); // tshark's text for an empty byte field (an SSID)
                 }
+                out.reserve(bytes.len() * 2);
                 for b in bytes {
-                    let _ = write!(out, "{b:02x}");
+                    write_hex_byte(*b, out);
                 }
             }
             (_, Value::Nanos(ns)) => write_seconds(ns, out),
             (_, Value::Float(bits)) => write_float(f32::from_bits(bits), out),
         }
+    }
+}
+
+const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
+/// A byte in decimal, without a copy call (an IPv4 address has four of them).
+#[inline]
+fn write_octet(b: u8, out: &mut String) {
+    if b >= 100 {
+        out.push(char::from(b'0' + b / 100));
+    }
+    if b >= 10 {
+        out.push(char::from(b'0' + b / 10 % 10));
+    }
+    out.push(char::from(b'0' + b % 10));
+}
+
+/// Two lower-case hex digits.
+#[inline]
+fn write_hex_byte(b: u8, out: &mut String) {
+    out.push(char::from(HEX_DIGITS[usize::from(b >> 4)]));
+    out.push(char::from(HEX_DIGITS[usize::from(b & 0xf)]));
+}
+
+/// Lower-case hex digits, zero-padded to at least `min_digits` (`{:0min_digits$x}`).
+fn write_hex(n: u64, min_digits: u32, out: &mut String) {
+    let significant = (64 - n.leading_zeros()).div_ceil(4).max(1);
+    for shift in (0..significant.max(min_digits)).rev() {
+        let nibble = if shift < 16 { (n >> (shift * 4)) & 0xf } else { 0 };
+        out.push(char::from(HEX_DIGITS[nibble as usize]));
     }
 }
 
@@ -308,9 +378,19 @@ pub fn write_escaped(s: &str, out: &mut String) {
 
 /// Writes nanoseconds as seconds with 9 decimals, as tshark prints times.
 pub fn write_seconds(ns: i64, out: &mut String) {
-    let sign = if ns < 0 { "-" } else { "" };
+    if ns < 0 {
+        out.push('-');
+    }
     let abs = ns.unsigned_abs();
-    let _ = write!(out, "{sign}{}.{:09}", abs / 1_000_000_000, abs % 1_000_000_000);
+    out.push_str(itoa::Buffer::new().format(abs / 1_000_000_000));
+    out.push('.');
+    let fraction = abs % 1_000_000_000;
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(fraction);
+    for _ in digits.len()..9 {
+        out.push('0');
+    }
+    out.push_str(digits);
 }
 
 #[cfg(test)]
@@ -340,6 +420,13 @@ mod tests {
         );
         assert_eq!(text(Field::EthSrc, Value::Mac([0, 0x1d, 0xd9, 0x2e, 0x4f, 0x61])), "00:1d:d9:2e:4f:61");
         assert_eq!(text(Field::GeneveVni, Value::UInt(10)), "0x00000a");
+        assert_eq!(text(Field::EthType, Value::UInt(0x1_2345)), "0x12345", "wider than its digits: all of them");
+        assert_eq!(text(Field::EthType, Value::UInt(0)), "0x0000");
+        assert_eq!(text(Field::FrameNumber, Value::UInt(u64::MAX)), "18446744073709551615");
+        assert_eq!(text(Field::RadiotapDbmAntsignal, Value::Int(i64::MIN)), "-9223372036854775808");
+        assert_eq!(text(Field::IpSrc, Value::Ipv4([0, 10, 255, 1])), "0.10.255.1");
+        assert_eq!(text(Field::FrameTimeDelta, Value::Nanos(0)), "0.000000000");
+        assert_eq!(text(Field::FrameTimeDelta, Value::Nanos(i64::MIN)), "-9223372036.854775808");
         assert_eq!(text(Field::RadiotapDbmAntsignal, Value::Int(-70)), "-70");
         for (rate, printed) in [(11.0, "11"), (5.5, "5.5"), (72.2222, "72.2222"), (866.6667, "866.667"), (0.25, "0.25")]
         {

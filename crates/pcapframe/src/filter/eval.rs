@@ -71,6 +71,9 @@ fn slice_of(bytes: &[u8], ranges: &[SliceRange]) -> Option<Vec<u8>> {
 
 /// Calls `f` on each value of the operand (sliced, masked); stops early when it returns `Some`.
 fn each<T>(o: &Operand, frame: &FrameValues, mut f: impl FnMut(&Scalar<'_>) -> Option<T>) -> Option<T> {
+    if !o.fields.iter().any(|f| frame.has(*f)) {
+        return None;
+    }
     for (field, v) in frame.items() {
         if !o.fields.contains(field) {
             continue;
@@ -176,6 +179,7 @@ pub(crate) fn node(n: &Node, frame: &FrameValues) -> bool {
         Node::Exists(o) => match (o.layer.and_then(|l| frame.has_layer(l)), o.mask) {
             (Some(marked), _) => marked,
             (None, Some(_)) => each(o, frame, |s| matches!(s, Scalar::Int(v) if *v != 0).then_some(())).is_some(),
+            (None, None) if o.slice.is_none() => o.fields.iter().any(|f| frame.has(*f)),
             (None, None) => each(o, frame, |_| Some(())).is_some(),
         },
         Node::Compare { all, lhs, op, rhs } => {

@@ -34,7 +34,6 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::BufReader;
 use std::path::Path;
 
 use polars::prelude::*;
@@ -499,7 +498,7 @@ pub fn protocol_hierarchy(capture: impl AsRef<Path>) -> Result<DataFrame> {
     let path = capture.as_ref();
     let file = File::open(path).map_err(|source| Error::Open { path: path.to_path_buf(), source })?;
     let limits = Limits::default();
-    let mut reader = CaptureReader::new(BufReader::with_capacity(1 << 16, file), limits.reader)?;
+    let mut reader = CaptureReader::new(file, limits.reader)?;
     let wanted = wanted();
     let mut dissector = Dissector::with_limits(&wanted, limits.tracking);
     let mut values = FrameValues::new(wanted);

@@ -103,7 +103,7 @@ impl Pending {
 #[derive(Debug, Default)]
 pub struct Defragmenter {
     limits: FragmentLimits,
-    pending: HashMap<FragmentKey, Pending>,
+    pending: HashMap<FragmentKey, Pending, foldhash::fast::RandomState>,
     order: VecDeque<FragmentKey>,
     bytes: usize,
 }

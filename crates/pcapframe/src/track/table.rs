@@ -47,7 +47,8 @@ impl Default for TrackLimits {
 /// again starts afresh, as if first seen there.
 #[derive(Debug)]
 pub struct ConversationTable<V> {
-    entries: HashMap<ConvKey, Stamped<V>>,
+    /// foldhash: SipHash was 4% of a Stevens read; the seed is still random per process.
+    entries: HashMap<ConvKey, Stamped<V>, foldhash::fast::RandomState>,
     max: usize,
     clock: u64,
     retired: u64,
@@ -62,7 +63,7 @@ struct Stamped<V> {
 impl<V> ConversationTable<V> {
     /// An empty table that holds at most `max` conversations (at least one).
     pub fn new(max: usize) -> Self {
-        ConversationTable { entries: HashMap::new(), max: max.max(1), clock: 0, retired: 0 }
+        ConversationTable { entries: HashMap::default(), max: max.max(1), clock: 0, retired: 0 }
     }
 
     /// The state of `key`, created by `make` when the conversation is new (or was retired).

@@ -1,0 +1,86 @@
+//! Reading on several threads gives what reading on one gives: for every fixture and shared
+//! capture, every field's text (`--threads 1` against `--threads 3`, with and without a display
+//! filter and a frame count), and `read_pcap`'s DataFrame of every field; also on a capture cut
+//! mid-frame, where both must keep the same frames and report the same damage.
+
+#[path = "../../pcapframe/tests/corpus/mod.rs"]
+mod corpus;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use pcapframe::pipeline::BATCH_FRAMES;
+use pcapframe::{read_pcap_partial, ReadOptions, FIELDS};
+
+fn every_field() -> Vec<String> {
+    FIELDS.iter().map(|f| f.name.to_string()).collect()
+}
+
+fn cli(capture: &Path, threads: usize, extra: &[String]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_pcapframe"));
+    command.arg("--threads").arg(threads.to_string()).arg("-r").arg(capture).args(["-T", "fields"]);
+    for field in every_field() {
+        command.args(["-e", &field]);
+    }
+    command.args(extra).output().expect("pcapframe runs")
+}
+
+fn assert_same_output(capture: &Path, extra: &[String]) {
+    let one = cli(capture, 1, extra);
+    let many = cli(capture, 3, extra);
+    let name = capture.display();
+    assert_eq!(one.status.code(), many.status.code(), "{name} {extra:?}: exit status");
+    assert!(one.stdout == many.stdout, "{name} {extra:?}: the text differs between 1 and 3 threads");
+    assert_eq!(String::from_utf8_lossy(&one.stderr), String::from_utf8_lossy(&many.stderr), "{name} {extra:?}");
+}
+
+fn assert_same_frame(capture: &Path) {
+    let options = |threads| ReadOptions { threads: Some(threads), ..ReadOptions::fields(every_field()) };
+    let (one, many) = (read_pcap_partial(capture, &options(1)), read_pcap_partial(capture, &options(2)));
+    let name = capture.display();
+    match (one, many) {
+        (Ok(one), Ok(many)) => {
+            assert!(one.frame.equals_missing(&many.frame), "{name}: read_pcap differs between 1 and 2 threads");
+            assert_eq!(one.problem.map(|e| e.to_string()), many.problem.map(|e| e.to_string()), "{name}");
+            assert_eq!(one.coverage, many.coverage, "{name}");
+        }
+        (one, many) => {
+            assert_eq!(one.err().map(|e| e.to_string()), many.err().map(|e| e.to_string()), "{name}")
+        }
+    }
+}
+
+#[test]
+fn every_capture_reads_the_same_on_one_thread_and_on_several() {
+    let captures = corpus::captures();
+    assert!(captures.len() >= 30, "the fixtures at least");
+    for capture in &captures {
+        assert_same_output(capture, &[]);
+        assert_same_frame(capture);
+    }
+    let dorm = captures.iter().find(|c| c.ends_with("dorm-room.pcap")).expect("the teaching capture");
+    let filtered = ["-Y".to_string(), "tcp.len > 0 || dns".to_string()];
+    assert_same_output(dorm, &filtered);
+    // Frame counts around a batch's edge, and past a filter.
+    for count in [1, BATCH_FRAMES - 1, BATCH_FRAMES, BATCH_FRAMES + 1, 1000] {
+        assert_same_output(dorm, &["-c".to_string(), count.to_string()]);
+        assert_same_output(dorm, &[filtered.to_vec(), vec!["-c".to_string(), count.to_string()]].concat());
+    }
+}
+
+#[test]
+fn a_damaged_capture_keeps_the_same_frames_and_damage_on_several_threads() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let whole = std::fs::read(root.join("fixtures/dorm-room.pcap")).unwrap();
+    let dir = std::env::temp_dir().join(format!("pcapframe-threads-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cut = dir.join("cut.pcap");
+    // Cut mid-frame, well past the first batches.
+    std::fs::write(&cut, &whole[..whole.len() * 2 / 3 + 7]).unwrap();
+    let one = cli(&cut, 1, &[]);
+    assert_eq!(one.status.code(), Some(2), "a cut capture: exit 2 after the intact frames");
+    assert!(one.stdout.iter().filter(|b| **b == b'\n').count() > 4 * BATCH_FRAMES);
+    assert_same_output(&cut, &[]);
+    assert_same_frame(&cut);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,0 +1,323 @@
+//! Reading and dissecting on a thread of their own: [`Scanner::for_each_frame`] runs the scanner
+//! ahead of the code that uses its frames (column builders), handing the frames over in small
+//! batches, in order; [`Scanner::map_batches`] also spreads the work done on each batch (text
+//! formatting) over several threads, and hands the results over in order.
+//!
+//! Only the hand-over differs from a plain loop over [`Scanner::next_frame`]: the consumer sees
+//! the same frames, with the same values and the same file index, followed by the same damage
+//! (if any), so the results are identical whatever the thread count (a test compares them on
+//! every capture). Frames are dissected straight into the batch that carries them, and batches
+//! are recycled rather than reallocated; memory stays bounded, as the queues between threads
+//! hold a few batches of [`BATCH_FRAMES`] frames at most.
+
+use std::ops::ControlFlow;
+
+use crossbeam_channel::{bounded, unbounded, Receiver, Sender, TrySendError};
+
+use crate::error::CaptureError;
+use crate::fields::FrameValues;
+use crate::scan::Scanner;
+
+/// Frames per batch handed from the reading thread to the others.
+pub const BATCH_FRAMES: usize = 64;
+
+/// Full batches queued for [`Scanner::for_each_frame`]'s consumer (besides the one it uses and
+/// the one being filled).
+const BATCHES_IN_FLIGHT: usize = 2;
+
+/// The number of threads to use when none is given: one per core.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map(usize::from).unwrap_or(1)
+}
+
+/// The frames of one batch, as [`Scanner::map_batches`] hands them to its workers.
+#[derive(Clone, Copy)]
+pub struct Frames<'a> {
+    frames: &'a [FrameValues],
+    files: &'a [Option<usize>],
+}
+
+impl<'a> Frames<'a> {
+    /// Each frame's values with the index of the file it came from, in capture order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'a FrameValues, Option<usize>)> + 'a {
+        self.frames.iter().zip(self.files.iter().copied())
+    }
+
+    /// How many frames the batch holds.
+    pub fn len(&self) -> usize {
+        self.frames.len()
+    }
+
+    /// Whether the batch holds no frame.
+    pub fn is_empty(&self) -> bool {
+        self.frames.is_empty()
+    }
+}
+
+/// Frames dissected by the reading thread, with the file each came from.
+struct Batch {
+    frames: Vec<FrameValues>,
+    files: Vec<Option<usize>>,
+    len: usize,
+}
+
+impl Batch {
+    fn new() -> Batch {
+        Batch { frames: Vec::with_capacity(BATCH_FRAMES), files: Vec::with_capacity(BATCH_FRAMES), len: 0 }
+    }
+
+    /// A batch that holds nothing yet, without allocating.
+    fn placeholder() -> Batch {
+        Batch { frames: Vec::new(), files: Vec::new(), len: 0 }
+    }
+
+    fn is_full(&self) -> bool {
+        self.len >= BATCH_FRAMES
+    }
+
+    fn frames(&self) -> Frames<'_> {
+        Frames { frames: &self.frames[..self.len], files: &self.files[..self.len] }
+    }
+}
+
+/// The reading thread's own worker state, for the batches it maps itself.
+struct Helping<'m, S, M> {
+    state: S,
+    map: &'m M,
+}
+
+/// What reaches the thread that consumes batches: a batch (of frames, or a worker's result for
+/// the batch numbered `.0`), then, from the reading thread, the number of batches and how the
+/// capture ended.
+enum Message<B> {
+    Batch(u64, B),
+    End(u64, Option<CaptureError>),
+}
+
+impl Scanner<'_> {
+    /// Calls `consume` with each frame's values and the index of the file it came from (see
+    /// [`Scanner::current_file`]), in capture order, until the capture ends, `max_frames` frames
+    /// have been read, or `consume` breaks. Returns the damage that ended the capture early, if
+    /// any (not when `consume` broke first).
+    ///
+    /// With `threads` of 2 or more, the capture is read and dissected on a second thread while
+    /// `consume` runs on this one; with 1, both run here. The results are the same.
+    pub fn for_each_frame(
+        &mut self,
+        threads: usize,
+        max_frames: Option<u64>,
+        mut consume: impl FnMut(&FrameValues, Option<usize>) -> ControlFlow<()>,
+    ) -> Option<CaptureError> {
+        if threads < 2 {
+            return self.read_each(max_frames, |frame, file| consume(frame, file));
+        }
+        let (full_tx, full_rx) = bounded::<Message<Batch>>(BATCHES_IN_FLIGHT);
+        let (empty_tx, empty_rx) = unbounded::<Batch>();
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                self.produce(
+                    max_frames,
+                    &empty_rx,
+                    |number, batch| full_tx.send(Message::Batch(number, batch)).is_ok(),
+                    &full_tx,
+                )
+            });
+            let mut each_frame = |batch: Batch| {
+                for (frame, file) in batch.frames().iter() {
+                    if consume(frame, file).is_break() {
+                        return ControlFlow::Break(());
+                    }
+                }
+                let _ = empty_tx.send(Batch { len: 0, ..batch });
+                ControlFlow::Continue(())
+            };
+            consume_in_order(full_rx, &mut each_frame)
+        })
+    }
+
+    /// Turns each batch of frames into a `T` with `map`, then calls `consume` with the `T`s in
+    /// capture order, until the capture ends, `max_frames` frames have been read, or `consume`
+    /// breaks. Each worker has a state of its own, made by `worker` (a text writer, say).
+    /// Returns the damage that ended the capture early, as [`Scanner::for_each_frame`] does.
+    ///
+    /// With `threads` of 2 or more, one thread reads and dissects while `threads` workers map
+    /// batches and this thread consumes their results in order; when the workers fall behind,
+    /// the reading thread maps batches itself, so that every core is busy whichever side is
+    /// heavier. With 1, all of it runs here. The results are the same.
+    pub fn map_batches<S, T: Send>(
+        &mut self,
+        threads: usize,
+        max_frames: Option<u64>,
+        worker: impl Fn() -> S + Sync,
+        map: impl Fn(&mut S, Frames<'_>) -> T + Sync,
+        mut consume: impl FnMut(T) -> ControlFlow<()>,
+    ) -> Option<CaptureError> {
+        if threads < 2 {
+            let mut state = worker();
+            let mut batch = Batch::new();
+            let mut read = 0;
+            loop {
+                let end = self.fill(&mut batch, &mut read, max_frames);
+                if batch.len > 0 && consume(map(&mut state, batch.frames())).is_break() {
+                    return None;
+                }
+                batch.len = 0;
+                if let Some(end) = end {
+                    return end;
+                }
+            }
+        }
+        // One worker per thread asked for, besides the reading thread (which helps them): on
+        // two cores that measured fastest, as the reading thread waits for input now and then.
+        let workers = threads;
+        let (batches_tx, batches_rx) = bounded::<(u64, Batch)>(workers);
+        let (empty_tx, empty_rx) = unbounded::<Batch>();
+        let (mapped_tx, mapped_rx) = bounded::<Message<T>>(2 * threads + 2);
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                let (batches, empty, mapped) = (batches_rx.clone(), empty_tx.clone(), mapped_tx.clone());
+                let (worker, map) = (&worker, &map);
+                scope.spawn(move || {
+                    let mut state = worker();
+                    while let Ok((number, batch)) = batches.recv() {
+                        let result = map(&mut state, batch.frames());
+                        let _ = empty.send(Batch { len: 0, ..batch });
+                        if mapped.send(Message::Batch(number, result)).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+            let reader_empty = empty_tx.clone();
+            drop((batches_rx, empty_tx));
+            let (worker, map) = (&worker, &map);
+            let reader_mapped = mapped_tx.clone();
+            drop(mapped_tx);
+            scope.spawn(move || {
+                let mut own = Helping { state: worker(), map };
+                // Hands a full batch to an idle worker, or maps it here when none is idle.
+                let hand_over = |number: u64, batch: Batch| match batches_tx.try_send((number, batch)) {
+                    Ok(()) => true,
+                    Err(TrySendError::Full((number, batch))) => {
+                        let result = (own.map)(&mut own.state, batch.frames());
+                        // The batch is reused at once: back to the queue this thread takes from.
+                        let _ = reader_empty.send(Batch { len: 0, ..batch });
+                        reader_mapped.send(Message::Batch(number, result)).is_ok()
+                    }
+                    Err(TrySendError::Disconnected(_)) => false,
+                };
+                self.produce(max_frames, &empty_rx, hand_over, &reader_mapped)
+            });
+            consume_in_order(mapped_rx, &mut consume)
+        })
+    }
+
+    /// The reading thread: fills batches (reusing those that come back on `empty`), passes each
+    /// full one to `hand_over` with its number, then sends the count and how the capture ended
+    /// on `end`. Stops early when `hand_over` says the consumer has gone.
+    fn produce<B>(
+        &mut self,
+        max_frames: Option<u64>,
+        empty: &Receiver<Batch>,
+        mut hand_over: impl FnMut(u64, Batch) -> bool,
+        end: &Sender<Message<B>>,
+    ) {
+        let mut batch = Batch::new();
+        let mut read = 0;
+        let mut sent = 0u64;
+        loop {
+            let ended = self.fill(&mut batch, &mut read, max_frames);
+            if batch.len > 0 {
+                let next = empty.try_recv().unwrap_or_else(|_| Batch::placeholder());
+                if !hand_over(sent, std::mem::replace(&mut batch, next)) {
+                    return;
+                }
+                sent += 1;
+            }
+            if let Some(problem) = ended {
+                let _ = end.send(Message::End(sent, problem));
+                return;
+            }
+        }
+    }
+
+    /// Reads frames into `batch` from its start until it is full (`None`) or the capture ends
+    /// (`Some` of the damage that ended it, if any); `read` counts frames against `max_frames`.
+    fn fill(&mut self, batch: &mut Batch, read: &mut u64, max_frames: Option<u64>) -> Option<Option<CaptureError>> {
+        batch.len = 0;
+        while !batch.is_full() {
+            if max_frames.is_some_and(|max| *read >= max) {
+                return Some(None);
+            }
+            *read += 1;
+            if batch.len == batch.frames.len() {
+                batch.frames.push(self.new_values());
+                batch.files.push(None);
+            }
+            match self.next_frame_into(&mut batch.frames[batch.len]) {
+                Ok(true) => {}
+                Ok(false) => return Some(None),
+                Err(e) => return Some(Some(e)),
+            }
+            batch.files[batch.len] = self.current_file();
+            batch.len += 1;
+        }
+        None
+    }
+
+    /// The single-threaded loop: read, dissect, consume.
+    fn read_each(
+        &mut self,
+        max_frames: Option<u64>,
+        mut consume: impl FnMut(&FrameValues, Option<usize>) -> ControlFlow<()>,
+    ) -> Option<CaptureError> {
+        let mut read = 0u64;
+        loop {
+            if max_frames.is_some_and(|max| read >= max) {
+                return None;
+            }
+            read += 1;
+            match self.next_frame() {
+                Ok(Some(_)) => {}
+                Ok(None) => return None,
+                Err(e) => return Some(e),
+            }
+            if consume(self.values(), self.current_file()).is_break() {
+                return None;
+            }
+        }
+    }
+}
+
+/// The consumer's side: the batches (or the workers' results) in number order, then how the
+/// capture ended.
+fn consume_in_order<B>(
+    incoming: Receiver<Message<B>>,
+    consume: &mut impl FnMut(B) -> ControlFlow<()>,
+) -> Option<CaptureError> {
+    // When this returns, `incoming` is dropped: the workers stop at their next send, and with
+    // them gone, the reading thread at its next one.
+    let mut waiting = std::collections::BTreeMap::new();
+    let mut next = 0u64;
+    let mut end: Option<(u64, Option<CaptureError>)> = None;
+    loop {
+        while let Some(batch) = waiting.remove(&next) {
+            next += 1;
+            if consume(batch).is_break() {
+                return None;
+            }
+        }
+        if let Some((count, problem)) = &mut end {
+            if next == *count {
+                return problem.take();
+            }
+        }
+        match incoming.recv() {
+            Ok(Message::Batch(number, batch)) => {
+                waiting.insert(number, batch);
+            }
+            Ok(Message::End(count, problem)) => end = Some((count, problem)),
+            Err(_) => return None, // a thread panicked; the scope passes the panic on
+        }
+    }
+}
