@@ -231,5 +231,5 @@ pub fn resolve_fields(names: &[String]) -> Result<Vec<Field>> {
 }
 
 fn has_all(frame: &FrameValues, fields: &[Field]) -> bool {
-    fields.iter().all(|f| frame.first(*f).is_some())
+    fields.iter().all(|f| frame.has(*f))
 }

@@ -261,8 +261,13 @@ impl FrameValues {
                 out.push_str("0x");
                 write_hex(n, digits as u32, out);
             }
-            (_, Value::UInt(n)) => out.push_str(itoa::Buffer::new().format(n)),
-            (_, Value::Int(n)) => out.push_str(itoa::Buffer::new().format(n)),
+            (_, Value::UInt(n)) => write_decimal(n, out),
+            (_, Value::Int(n)) => {
+                if n < 0 {
+                    out.push('-');
+                }
+                write_decimal(n.unsigned_abs(), out);
+            }
             (_, Value::Bool(b)) => out.push(if b { '1' } else { '0' }),
             (_, Value::Mac(m)) => {
                 for (i, b) in m.iter().enumerate() {
@@ -382,15 +387,31 @@ pub fn write_seconds(ns: i64, out: &mut String) {
         out.push('-');
     }
     let abs = ns.unsigned_abs();
-    out.push_str(itoa::Buffer::new().format(abs / 1_000_000_000));
+    write_decimal(abs / 1_000_000_000, out);
     out.push('.');
-    let fraction = abs % 1_000_000_000;
-    let mut digits = itoa::Buffer::new();
-    let digits = digits.format(fraction);
-    for _ in digits.len()..9 {
-        out.push('0');
+    write_digits(abs % 1_000_000_000, 9, out);
+}
+
+/// Writes a number in decimal. Digits are pushed one by one: for the short numbers of packet
+/// fields that is cheaper than copying a formatted buffer.
+#[inline]
+fn write_decimal(n: u64, out: &mut String) {
+    let digits = n.checked_ilog10().unwrap_or(0) + 1;
+    write_digits(n, digits, out);
+}
+
+/// Writes the last `digits` decimal digits of `n`, zero-padded.
+#[inline]
+fn write_digits(n: u64, digits: u32, out: &mut String) {
+    let mut buf = [b'0'; 20];
+    let mut rest = n;
+    for d in buf[..digits as usize].iter_mut().rev() {
+        *d = b'0' + (rest % 10) as u8;
+        rest /= 10;
     }
-    out.push_str(digits);
+    for d in &buf[..digits as usize] {
+        out.push(char::from(*d));
+    }
 }
 
 #[cfg(test)]
