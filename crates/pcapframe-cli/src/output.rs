@@ -11,7 +11,7 @@ use pcapframe::pipeline::default_threads;
 use pcapframe::polars::prelude::*;
 use pcapframe::{
     read_pcap_partial, read_pcap_reader, read_pcaps_partial, resolve_fields, CaptureError, Coverage, Limits,
-    MergeOrder, PartialRead, ReadOptions, Scanner, FIELDS,
+    MergeOrder, PartialRead, ReadOptions, Scanner, CHUNK_ROWS, FIELDS,
 };
 use std::ops::ControlFlow;
 
@@ -282,7 +282,10 @@ fn write_table(req: &FieldsRequest, path: &str) -> Result<Outcome, String> {
     let file = File::create(path).map_err(|e| format!("cannot create {path}: {e}"))?;
     let extension = path.rsplit('.').next().unwrap_or_default().to_ascii_lowercase();
     let written = match extension.as_str() {
-        "parquet" => ParquetWriter::new(file).finish(&mut partial.frame).map(|_| ()),
+        // Row groups of the frame's chunks: larger ones would copy the whole frame first.
+        "parquet" => {
+            ParquetWriter::new(file).with_row_group_size(Some(CHUNK_ROWS)).finish(&mut partial.frame).map(|_| ())
+        }
         "csv" => CsvWriter::new(file)
             .finish(&mut hex_bytes_columns(&partial.frame).map_err(|e| format!("writing {path}: {e}"))?),
         "arrow" | "ipc" | "feather" => IpcWriter::new(file).finish(&mut partial.frame),

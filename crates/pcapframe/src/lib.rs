@@ -54,7 +54,7 @@ pub use read::{
     ReadOptions, TIME_COLUMN,
 };
 pub use scan::Scanner;
-pub use table::Occurrence;
+pub use table::{Occurrence, CHUNK_ROWS};
 
 pub use polars;
 

@@ -128,8 +128,10 @@ impl ColumnBuilder {
     }
 }
 
-/// Rows a [`TableBuilder`] puts in one chunk of each column.
-pub(crate) const CHUNK_ROWS: usize = 1 << 16;
+/// Rows in one chunk of the columns [`crate::read_pcap`] returns (the last chunk may hold
+/// fewer). Writers that cut row groups should cut them at this size, so that they need not copy
+/// the chunks into larger ones.
+pub const CHUNK_ROWS: usize = 1 << 16;
 
 /// Columns of several fields built row by row, each frame's values found in one pass
 /// ([`FieldIndex`]), in chunks of [`CHUNK_ROWS`] rows: each builder is made with a chunk's
