@@ -114,7 +114,7 @@ impl Scanner<'_> {
         let (full_tx, full_rx) = bounded::<Message<Batch>>(BATCHES_IN_FLIGHT);
         let (empty_tx, empty_rx) = unbounded::<Batch>();
         std::thread::scope(|scope| {
-            scope.spawn(|| {
+            spawn_named(scope, "pcapframe-read", || {
                 self.produce(
                     max_frames,
                     &empty_rx,
@@ -177,7 +177,7 @@ impl Scanner<'_> {
             for _ in 0..workers {
                 let (batches, empty, mapped) = (batches_rx.clone(), empty_tx.clone(), mapped_tx.clone());
                 let (worker, map) = (&worker, &map);
-                scope.spawn(move || {
+                spawn_named(scope, "pcapframe-work", move || {
                     let mut state = worker();
                     while let Ok((number, batch)) = batches.recv() {
                         let result = map(&mut state, batch.frames());
@@ -193,7 +193,7 @@ impl Scanner<'_> {
             let (worker, map) = (&worker, &map);
             let reader_mapped = mapped_tx.clone();
             drop(mapped_tx);
-            scope.spawn(move || {
+            spawn_named(scope, "pcapframe-read", move || {
                 let mut own = Helping { state: worker(), map };
                 // Hands a full batch to an idle worker, or maps it here when none is idle.
                 let hand_over = |number: u64, batch: Batch| match batches_tx.try_send((number, batch)) {
@@ -287,6 +287,17 @@ impl Scanner<'_> {
             }
         }
     }
+}
+
+/// Starts a thread of `scope` with a name (shown by `top -H`, `perf`, a debugger).
+fn spawn_named<'scope, 'env>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    name: &str,
+    f: impl FnOnce() + Send + 'scope,
+) {
+    // Naming fails only on a name with a NUL byte; a thread that cannot start is a panic anyway.
+    let started = std::thread::Builder::new().name(name.to_string()).spawn_scoped(scope, f);
+    started.expect("a thread starts");
 }
 
 /// The consumer's side: the batches (or the workers' results) in number order, then how the
