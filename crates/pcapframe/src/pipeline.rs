@@ -6,7 +6,8 @@
 //! Only the hand-over differs from a plain loop over [`Scanner::next_frame`]: the consumer sees
 //! the same frames, with the same values and the same file index, followed by the same damage
 //! (if any), so the results are identical whatever the thread count (a test compares them on
-//! every capture). Frames are dissected straight into the batch that carries them, and batches
+//! every capture). A read of `frame.*` fields alone stays on one thread: such a frame costs less
+//! to decode than to hand over. Frames are dissected straight into the batch that carries them, and batches
 //! are recycled rather than reallocated; memory stays bounded, as the queues between threads
 //! hold a few batches of [`BATCH_FRAMES`] frames at most.
 
@@ -108,7 +109,7 @@ impl Scanner<'_> {
         max_frames: Option<u64>,
         mut consume: impl FnMut(&FrameValues, Option<usize>) -> ControlFlow<()>,
     ) -> Option<CaptureError> {
-        if threads < 2 {
+        if threads < 2 || !self.worth_threads() {
             return self.read_each(max_frames, |frame, file| consume(frame, file));
         }
         let (full_tx, full_rx) = bounded::<Message<Batch>>(BATCHES_IN_FLIGHT);
@@ -152,7 +153,7 @@ impl Scanner<'_> {
         map: impl Fn(&mut S, Frames<'_>) -> T + Sync,
         mut consume: impl FnMut(T) -> ControlFlow<()>,
     ) -> Option<CaptureError> {
-        if threads < 2 {
+        if threads < 2 || !self.worth_threads() {
             let mut state = worker();
             let mut batch = Batch::new();
             let mut read = 0;

@@ -162,6 +162,12 @@ impl<'r> Scanner<'r> {
         FrameValues::new(*self.values.wanted())
     }
 
+    /// Whether frames cost enough to decode to be worth spreading over threads: false when only
+    /// `frame.*` fields are wanted (see [`crate::pipeline`]).
+    pub(crate) fn worth_threads(&self) -> bool {
+        self.dissector.decodes_layers()
+    }
+
     /// The values of the frame [`Scanner::next_frame`] returned last.
     pub(crate) fn values(&self) -> &FrameValues {
         &self.values

@@ -135,6 +135,12 @@ impl Dissector {
         self.state.app.http_objects.as_mut().map(std::mem::take).unwrap_or_default()
     }
 
+    /// Whether any wanted field lies past the frame's own metadata (`frame.*`): only then does a
+    /// frame cost more to decode than to hand to another thread.
+    pub(crate) fn decodes_layers(&self) -> bool {
+        self.wants_layers
+    }
+
     /// Decodes one record into `out` (which is cleared first).
     pub fn dissect(&mut self, rec: &Record<'_>, out: &mut FrameValues) {
         out.clear();
