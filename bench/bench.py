@@ -184,7 +184,8 @@ def main():
         for label, command in runs.items():
             # pcapframe's runs take seconds: the best of three evens out a shared machine's noise
             # (tshark's take a minute each, and run once).
-            repeats = PCAPFRAME_REPEATS if command.startswith((pf, rb)) else 1
+            # (A dataset export is not repeated: a second run would skip the exported capture.)
+            repeats = PCAPFRAME_REPEATS if command.startswith((pf, rb)) and not command.endswith("/") else 1
             tries = [measure(command, keep_output=command.startswith(rb)) for _ in range(repeats)]
             seconds, mib, output = min(tries)[0], max(t[1] for t in tries), tries[0][2]
             results[label] = {"seconds": seconds, "peak_rss_mib": mib}
