@@ -105,17 +105,6 @@ impl FrameValues {
         FrameValues { layers: None, ..FrameValues::new(wanted) }
     }
 
-    /// Becomes a copy of `other`, reusing this store's allocations.
-    pub fn copy_from(&mut self, other: &FrameValues) {
-        self.wanted = other.wanted;
-        self.items.clear();
-        self.items.extend_from_slice(&other.items);
-        self.present = other.present;
-        self.arena.clear();
-        self.arena.extend_from_slice(&other.arena);
-        self.layers = other.layers;
-    }
-
     /// Forgets the previous frame's values (keeping the allocations).
     pub fn clear(&mut self) {
         self.items.clear();
