@@ -194,9 +194,11 @@ fn print_text(req: &FieldsRequest) -> Result<Outcome, String> {
     let mut scanner = open_scanner(req, wanted)?;
     // `line` is the buffer: written out whole once past 64 KiB.
     let mut sink = std::io::stdout().lock();
-    let mut line = String::with_capacity(1 << 17);
+    let mut line = Vec::with_capacity(1 << 17);
     if req.format.header {
-        req.format.write_header(&fields, &mut line);
+        let mut header = String::new();
+        req.format.write_header(&fields, &mut header);
+        line.extend_from_slice(header.as_bytes());
     }
     let mut failed_write = None;
     let threads = req.threads.unwrap_or_else(default_threads);
@@ -205,7 +207,7 @@ fn print_text(req: &FieldsRequest) -> Result<Outcome, String> {
         req.max_frames,
         || req.format.rows(&fields),
         |rows, frames| {
-            let mut text = String::with_capacity(frames.len() * 64);
+            let mut text = Vec::with_capacity(frames.len() * 64);
             for (frame, _) in frames.iter() {
                 if filter.as_ref().is_none_or(|f| f.matches(frame)) {
                     rows.write(frame, &mut text);
@@ -214,7 +216,7 @@ fn print_text(req: &FieldsRequest) -> Result<Outcome, String> {
             text
         },
         |text| {
-            line.push_str(&text);
+            line.extend_from_slice(&text);
             if line.len() > 1 << 16 {
                 if let Err(e) = write_out(&mut sink, &mut line) {
                     failed_write = Some(e);
@@ -257,8 +259,8 @@ fn hex_bytes_columns(frame: &DataFrame) -> PolarsResult<DataFrame> {
     DataFrame::new(frame.height(), columns)
 }
 
-fn write_out(sink: &mut impl Write, line: &mut String) -> Result<(), String> {
-    sink.write_all(line.as_bytes()).map_err(|e| format!("writing output: {e}"))?;
+fn write_out(sink: &mut impl Write, line: &mut Vec<u8>) -> Result<(), String> {
+    sink.write_all(line).map_err(|e| format!("writing output: {e}"))?;
     line.clear();
     Ok(())
 }

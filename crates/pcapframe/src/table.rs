@@ -22,7 +22,7 @@ pub(crate) enum ColumnBuilder {
     U64(PrimitiveChunkedBuilder<UInt64Type>),
     I32(PrimitiveChunkedBuilder<Int32Type>),
     Bool(BooleanChunkedBuilder),
-    Text(StringChunkedBuilder, String),
+    Text(StringChunkedBuilder, Vec<u8>),
     Str(StringChunkedBuilder),
     Binary(BinaryChunkedBuilder),
     Datetime(PrimitiveChunkedBuilder<Int64Type>),
@@ -51,7 +51,7 @@ impl ColumnBuilder {
             FieldType::Float => ColumnBuilder::Float(PrimitiveChunkedBuilder::new(name, capacity)),
             FieldType::Bool => ColumnBuilder::Bool(BooleanChunkedBuilder::new(name, capacity)),
             FieldType::Mac | FieldType::Ipv4 | FieldType::Ipv6 => {
-                ColumnBuilder::Text(StringChunkedBuilder::new(name, capacity), String::new())
+                ColumnBuilder::Text(StringChunkedBuilder::new(name, capacity), Vec::new())
             }
             FieldType::Str => ColumnBuilder::Str(StringChunkedBuilder::new(name, capacity)),
             FieldType::Bytes => ColumnBuilder::Binary(BinaryChunkedBuilder::new(name, capacity)),
@@ -83,7 +83,8 @@ impl ColumnBuilder {
                 Some(v) => {
                     scratch.clear();
                     frame.write_text(field, v, scratch);
-                    b.append_value(scratch.as_str());
+                    // Addresses are written in ASCII.
+                    b.append_value(std::str::from_utf8(scratch).unwrap_or_default());
                 }
                 None => b.append_null(),
             },

@@ -1,6 +1,6 @@
 //! tshark's `-T fields` text form: separators, occurrences, aggregators and quotes.
 
-use crate::fields::{Field, FieldIndex, FrameValues};
+use crate::fields::{Field, FieldIndex, FrameValues, TextOut};
 
 /// Which occurrences of a repeated field to print (`-E occurrence=`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -55,7 +55,9 @@ impl TextFormat {
 
     /// Appends one frame's line. For many frames, [`TextFormat::rows`] is faster.
     pub fn write_row(&self, fields: &[Field], frame: &FrameValues, out: &mut String) {
-        self.rows(fields).write(frame, out);
+        let mut line = Vec::new();
+        self.rows(fields).write(frame, &mut line);
+        out.push_str(&String::from_utf8_lossy(&line));
     }
 
     /// A writer of lines of `fields`, one per frame, that finds each frame's values in one pass.
@@ -70,27 +72,26 @@ impl TextFormat {
     }
 }
 
-/// A separator or aggregator, with the usual one-character case written without a copy call.
+/// A separator or aggregator, with the usual one-byte case written without a copy call.
 #[derive(Debug, Clone, Copy)]
 enum Separator<'a> {
-    Char(char),
+    Byte(u8),
     Text(&'a str),
 }
 
 impl<'a> Separator<'a> {
     fn of(text: &'a str) -> Self {
-        let mut chars = text.chars();
-        match (chars.next(), chars.next()) {
-            (Some(c), None) => Separator::Char(c),
+        match text.as_bytes() {
+            [b] => Separator::Byte(*b),
             _ => Separator::Text(text),
         }
     }
 
     #[inline]
-    fn write(self, out: &mut String) {
+    fn write(self, out: &mut Vec<u8>) {
         match self {
-            Separator::Char(c) => out.push(c),
-            Separator::Text(t) => out.push_str(t),
+            Separator::Byte(b) => out.push(b),
+            Separator::Text(t) => out.extend_from_slice(t.as_bytes()),
         }
     }
 }
@@ -105,8 +106,8 @@ pub struct RowWriter<'a> {
 }
 
 impl RowWriter<'_> {
-    /// Appends one frame's line.
-    pub fn write(&mut self, frame: &FrameValues, out: &mut String) {
+    /// Appends one frame's line, as UTF-8.
+    pub fn write(&mut self, frame: &FrameValues, out: &mut Vec<u8>) {
         self.index.index(frame);
         out.reserve(64 + 16 * self.fields.len());
         for (i, f) in self.fields.iter().enumerate() {
@@ -115,16 +116,16 @@ impl RowWriter<'_> {
             }
             self.write_field(*f, frame, out);
         }
-        out.push('\n');
+        out.push(b'\n');
     }
 
-    fn write_field(&self, field: Field, frame: &FrameValues, out: &mut String) {
+    fn write_field(&self, field: Field, frame: &FrameValues, out: &mut Vec<u8>) {
         let Some(first) = self.index.first(frame, field) else {
             return;
         };
         let quote = self.format.quote;
         if let Some(q) = quote {
-            out.push(q);
+            out.text(q.encode_utf8(&mut [0; 4]));
         }
         match self.format.occurrence {
             TextOccurrence::First => frame.write_text(field, first, out),
@@ -139,7 +140,7 @@ impl RowWriter<'_> {
             }
         }
         if let Some(q) = quote {
-            out.push(q);
+            out.text(q.encode_utf8(&mut [0; 4]));
         }
     }
 }

@@ -3,12 +3,14 @@
 mod index;
 mod registry;
 mod set;
+mod text;
 mod value;
 
 pub use index::FieldIndex;
 pub use registry::{Field, FieldDef, FieldType, FIELDS};
 pub use set::FieldSet;
-pub use value::{write_escaped, write_float, write_seconds, FrameValues, Layer, Value};
+pub use text::{write_escaped, write_float, write_seconds, TextOut};
+pub use value::{FrameValues, Layer, Value};
 
 /// A field name that pcapframe does not know, with the nearest valid names.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -29,6 +29,16 @@ impl FieldSet {
         self.0[f.index() / 64] & (1 << (f.index() % 64)) != 0
     }
 
+    /// How many fields the set holds.
+    pub fn len(&self) -> usize {
+        self.0.iter().map(|w| w.count_ones() as usize).sum()
+    }
+
+    /// Whether the set holds no field.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Adds every field of another set.
     pub fn extend(&mut self, other: FieldSet) {
         for (a, b) in self.0.iter_mut().zip(other.0) {

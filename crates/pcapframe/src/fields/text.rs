@@ -1,0 +1,345 @@
+//! tshark's `-T fields` text of each value: decimal and hex numbers, addresses, times, escaped
+//! text. The text goes to any [`TextOut`]: a `Vec<u8>` for the CLI's lines (no UTF-8 check per
+//! value), a `String` elsewhere.
+//!
+//! Short values (numbers, IPv4 and MAC addresses, times) are built on the stack and copied out
+//! in one call: pushing their characters one by one cost a capacity check each, and was a third
+//! of the time of a text read.
+
+use std::fmt::Write as _;
+
+use super::{Field, FieldType, FrameValues, Value};
+
+/// Where value text goes.
+pub trait TextOut {
+    /// Appends ASCII bytes.
+    fn ascii(&mut self, bytes: &[u8]);
+    /// Appends text.
+    fn text(&mut self, text: &str);
+    /// Appends one ASCII byte.
+    fn byte(&mut self, b: u8);
+    /// Appends the first `len` of `bytes` (ASCII); the others may be written, then taken back.
+    #[inline]
+    fn ascii_padded(&mut self, bytes: &[u8; FIXED_COPY], len: usize) {
+        self.ascii(&bytes[..len]);
+    }
+}
+
+impl TextOut for Vec<u8> {
+    #[inline]
+    fn ascii(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+
+    #[inline]
+    fn text(&mut self, text: &str) {
+        self.extend_from_slice(text.as_bytes());
+    }
+
+    #[inline]
+    fn byte(&mut self, b: u8) {
+        self.push(b);
+    }
+
+    #[inline]
+    fn ascii_padded(&mut self, bytes: &[u8; FIXED_COPY], len: usize) {
+        let end = self.len() + len;
+        self.extend_from_slice(bytes);
+        self.truncate(end);
+    }
+}
+
+impl TextOut for String {
+    #[inline]
+    fn ascii(&mut self, bytes: &[u8]) {
+        // Every caller passes ASCII, for which each byte is its own character.
+        self.extend(bytes.iter().map(|&b| char::from(b)));
+    }
+
+    #[inline]
+    fn text(&mut self, text: &str) {
+        self.push_str(text);
+    }
+
+    #[inline]
+    fn byte(&mut self, b: u8) {
+        self.push(char::from(b));
+    }
+}
+
+/// Short texts are copied out as this many bytes, then cut to length: a copy of a known size
+/// is a few moves, where one of a variable size is a call.
+const FIXED_COPY: usize = 24;
+
+/// Up to 48 ASCII bytes built on the stack, then copied out whole.
+struct Short {
+    bytes: [u8; 48],
+    len: usize,
+}
+
+impl Short {
+    #[inline]
+    fn new() -> Short {
+        Short { bytes: [0; 48], len: 0 }
+    }
+
+    #[inline]
+    fn push(&mut self, b: u8) {
+        self.bytes[self.len] = b;
+        self.len += 1;
+    }
+
+    /// The last `digits` decimal digits of `n`, zero-padded (`digits` at most 20).
+    #[inline]
+    fn digits(&mut self, mut n: u64, digits: usize) {
+        let end = self.len + digits;
+        for d in self.bytes[self.len..end].iter_mut().rev() {
+            *d = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        self.len = end;
+    }
+
+    #[inline]
+    fn decimal(&mut self, n: u64) {
+        self.digits(n, n.checked_ilog10().unwrap_or(0) as usize + 1);
+    }
+
+    /// A byte in decimal (an IPv4 octet).
+    #[inline]
+    fn octet(&mut self, b: u8) {
+        if b >= 100 {
+            self.push(b'0' + b / 100);
+        }
+        if b >= 10 {
+            self.push(b'0' + b / 10 % 10);
+        }
+        self.push(b'0' + b % 10);
+    }
+
+    #[inline]
+    fn hex_byte(&mut self, b: u8) {
+        self.push(HEX_DIGITS[usize::from(b >> 4)]);
+        self.push(HEX_DIGITS[usize::from(b & 0xf)]);
+    }
+
+    #[inline]
+    fn write_to(&self, out: &mut impl TextOut) {
+        match <&[u8; FIXED_COPY]>::try_from(&self.bytes[..FIXED_COPY]) {
+            Ok(head) if self.len <= FIXED_COPY => out.ascii_padded(head, self.len),
+            _ => out.ascii(&self.bytes[..self.len]),
+        }
+    }
+}
+
+const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
+impl FrameValues {
+    /// Appends the value as tshark 4.0 prints it with `-T fields`.
+    pub fn write_text(&self, f: Field, v: Value, out: &mut impl TextOut) {
+        let mut short = Short::new();
+        match (f.def().ty, v) {
+            (FieldType::Str, Value::Bytes { .. }) => return write_escaped(self.str_of(v), out),
+            (FieldType::Hex { digits, .. }, Value::UInt(n)) => {
+                out.ascii(b"0x");
+                return write_hex(n, usize::from(digits), out);
+            }
+            (_, Value::UInt(n)) => short.decimal(n),
+            (_, Value::Int(n)) => {
+                if n < 0 {
+                    short.push(b'-');
+                }
+                short.decimal(n.unsigned_abs());
+            }
+            (_, Value::Bool(b)) => return out.byte(if b { b'1' } else { b'0' }),
+            (_, Value::Mac(m)) => {
+                for (i, b) in m.iter().enumerate() {
+                    if i > 0 {
+                        short.push(b':');
+                    }
+                    short.hex_byte(*b);
+                }
+            }
+            (_, Value::Ipv4(a)) => {
+                for (i, b) in a.iter().enumerate() {
+                    if i > 0 {
+                        short.push(b'.');
+                    }
+                    short.octet(*b);
+                }
+            }
+            (_, Value::Ipv6(a)) => {
+                let mut text = String::with_capacity(39);
+                let _ = write!(text, "{}", std::net::Ipv6Addr::from(a));
+                return out.text(&text);
+            }
+            (_, Value::Bytes { .. }) => {
+                let bytes = self.bytes_of(v);
+                if bytes.is_empty() {
+                    out.ascii(b"<MISSING>"); // tshark's text for an empty byte field (an SSID)
+                }
+                for chunk in bytes.chunks(short.bytes.len() / 2) {
+                    let mut hex = Short::new();
+                    chunk.iter().for_each(|b| hex.hex_byte(*b));
+                    hex.write_to(out);
+                }
+                return;
+            }
+            (_, Value::Nanos(ns)) => seconds(ns, &mut short),
+            (_, Value::Float(bits)) => return write_float(f32::from_bits(bits), out),
+        }
+        short.write_to(out);
+    }
+}
+
+/// Lower-case hex digits, zero-padded to at least `min_digits` (`{:0min_digits$x}`).
+fn write_hex(n: u64, min_digits: usize, out: &mut impl TextOut) {
+    let significant = (64 - n.leading_zeros() as usize).div_ceil(4).max(1);
+    for _ in significant..min_digits {
+        out.byte(b'0');
+    }
+    let mut short = Short::new();
+    for shift in (0..significant).rev() {
+        short.push(HEX_DIGITS[((n >> (shift * 4)) & 0xf) as usize]);
+    }
+    short.write_to(out);
+}
+
+/// Writes a number with 6 significant digits and no trailing zeros (C's `%g`), as tshark prints
+/// FT_FLOAT fields.
+pub fn write_float(x: f32, out: &mut impl TextOut) {
+    let x = f64::from(x);
+    if x == 0.0 || !x.is_finite() {
+        let text = if x.is_nan() {
+            "nan"
+        } else if x == 0.0 {
+            "0"
+        } else if x < 0.0 {
+            "-inf"
+        } else {
+            "inf"
+        };
+        return out.text(text);
+    }
+    let exponent = x.abs().log10().floor() as i32;
+    if !(-4..6).contains(&exponent) {
+        let text = format!("{:.5e}", x);
+        let (mantissa, exp) = text.split_once('e').unwrap_or((&text, "0"));
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        let exp: i32 = exp.parse().unwrap_or(0);
+        return out.text(&format!("{mantissa}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs()));
+    }
+    let decimals = (5 - exponent).max(0) as usize;
+    let text = format!("{x:.decimals$}");
+    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.') } else { &text };
+    out.text(text);
+}
+
+/// Writes text as tshark's `-T fields` does: only `\b \f \n \r \t` are escaped (commas are not).
+pub fn write_escaped(s: &str, out: &mut impl TextOut) {
+    let mut rest = s;
+    while let Some(at) = rest.find(['\u{8}', '\u{c}', '\n', '\r', '\t']) {
+        out.text(&rest[..at]);
+        out.ascii(match rest.as_bytes()[at] {
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            _ => b"\\t",
+        });
+        rest = &rest[at + 1..];
+    }
+    out.text(rest);
+}
+
+/// Writes nanoseconds as seconds with 9 decimals, as tshark prints times.
+pub fn write_seconds(ns: i64, out: &mut impl TextOut) {
+    let mut short = Short::new();
+    seconds(ns, &mut short);
+    short.write_to(out);
+}
+
+#[inline]
+fn seconds(ns: i64, short: &mut Short) {
+    if ns < 0 {
+        short.push(b'-');
+    }
+    let abs = ns.unsigned_abs();
+    short.decimal(abs / 1_000_000_000);
+    short.push(b'.');
+    short.digits(abs % 1_000_000_000, 9);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fields::FieldSet;
+
+    /// The text of one value, written to a `String` and to bytes (which must agree).
+    fn text(f: Field, v: Value) -> String {
+        let mut fv = FrameValues::new(FieldSet::all());
+        fv.push(f, v);
+        let mut s = String::new();
+        fv.write_text(f, v, &mut s);
+        let mut bytes = Vec::new();
+        fv.write_text(f, v, &mut bytes);
+        assert_eq!(s.as_bytes(), bytes, "{f:?}: String and bytes differ");
+        s
+    }
+
+    #[test]
+    fn tshark_text_forms() {
+        assert_eq!(text(Field::EthType, Value::UInt(0x800)), "0x0800");
+        assert_eq!(text(Field::IpFlags, Value::UInt(2)), "0x02");
+        assert_eq!(text(Field::Ipv6Flow, Value::UInt(0)), "0x000000");
+        assert_eq!(text(Field::EthFcs, Value::UInt(0xdeadbeef)), "0xdeadbeef");
+        assert_eq!(text(Field::IpFlagsDf, Value::Bool(true)), "1");
+        assert_eq!(text(Field::FrameTimeDelta, Value::Nanos(-1_500)), "-0.000001500");
+        assert_eq!(text(Field::FrameTimeEpoch, Value::Nanos(1_270_661_369_782_934_000)), "1270661369.782934000");
+        assert_eq!(
+            text(Field::Ipv6Src, Value::Ipv6([0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])),
+            "fe80::1"
+        );
+        assert_eq!(text(Field::EthSrc, Value::Mac([0, 0x1d, 0xd9, 0x2e, 0x4f, 0x61])), "00:1d:d9:2e:4f:61");
+        assert_eq!(text(Field::GeneveVni, Value::UInt(10)), "0x00000a");
+        assert_eq!(text(Field::EthType, Value::UInt(0x1_2345)), "0x12345", "wider than its digits: all of them");
+        assert_eq!(text(Field::EthType, Value::UInt(0)), "0x0000");
+        assert_eq!(text(Field::EthFcs, Value::UInt(u64::MAX)), "0xffffffffffffffff");
+        assert_eq!(text(Field::FrameNumber, Value::UInt(u64::MAX)), "18446744073709551615");
+        assert_eq!(text(Field::FrameNumber, Value::UInt(0)), "0");
+        assert_eq!(text(Field::FrameNumber, Value::UInt(10)), "10");
+        assert_eq!(text(Field::RadiotapDbmAntsignal, Value::Int(i64::MIN)), "-9223372036854775808");
+        assert_eq!(text(Field::IpSrc, Value::Ipv4([0, 10, 255, 1])), "0.10.255.1");
+        assert_eq!(text(Field::IpSrc, Value::Ipv4([255, 255, 255, 255])), "255.255.255.255");
+        assert_eq!(text(Field::FrameTimeDelta, Value::Nanos(0)), "0.000000000");
+        assert_eq!(text(Field::FrameTimeDelta, Value::Nanos(i64::MIN)), "-9223372036.854775808");
+        assert_eq!(text(Field::FrameTimeDelta, Value::Nanos(i64::MAX)), "9223372036.854775807");
+        assert_eq!(text(Field::RadiotapDbmAntsignal, Value::Int(-70)), "-70");
+        for (rate, printed) in [(11.0, "11"), (5.5, "5.5"), (72.2222, "72.2222"), (866.6667, "866.667"), (0.25, "0.25")]
+        {
+            assert_eq!(text(Field::WlanRadioDataRate, Value::float(rate)), printed);
+        }
+    }
+
+    #[test]
+    fn bytes_print_as_hex_however_long() {
+        let mut fv = FrameValues::new(FieldSet::all());
+        let long: Vec<u8> = (0..=255).collect();
+        fv.bytes(Field::EthTrailer, &long);
+        let v = fv.first(Field::EthTrailer).unwrap();
+        let mut s = String::new();
+        fv.write_text(Field::EthTrailer, v, &mut s);
+        let expected: String = long.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(s, expected);
+    }
+
+    #[test]
+    fn only_control_characters_are_escaped() {
+        let mut s = String::new();
+        write_escaped("a\tb\nc\r\u{8}\u{c}, é\u{1}", &mut s);
+        assert_eq!(s, "a\\tb\\nc\\r\\b\\f, é\u{1}");
+        let mut bytes = Vec::new();
+        write_escaped("\tétoile\n", &mut bytes);
+        assert_eq!(bytes, "\\tétoile\\n".as_bytes());
+    }
+}
