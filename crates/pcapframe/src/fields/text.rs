@@ -2,9 +2,8 @@
 //! text. The text goes to any [`TextOut`]: a `Vec<u8>` for the CLI's lines (no UTF-8 check per
 //! value), a `String` elsewhere.
 //!
-//! Short values (numbers, IPv4 and MAC addresses, times) are built on the stack and copied out
-//! in one call: pushing their characters one by one cost a capacity check each, and was a third
-//! of the time of a text read.
+//! Short values (numbers, IPv4 and MAC addresses, times) are written in place into room made for
+//! them (see [`Short`]).
 
 use std::fmt::Write as _;
 
@@ -18,11 +17,8 @@ pub trait TextOut {
     fn text(&mut self, text: &str);
     /// Appends one ASCII byte.
     fn byte(&mut self, b: u8);
-    /// Appends the first `len` of `bytes` (ASCII); the others may be written, then taken back.
-    #[inline]
-    fn ascii_padded(&mut self, bytes: &[u8; FIXED_COPY], len: usize) {
-        self.ascii(&bytes[..len]);
-    }
+    /// Appends the ASCII text that `build` writes into a [`Short`].
+    fn short<F: FnOnce(&mut Short<'_>)>(&mut self, build: F);
 }
 
 impl TextOut for Vec<u8> {
@@ -41,11 +37,21 @@ impl TextOut for Vec<u8> {
         self.push(b);
     }
 
+    /// Written in place: room for the longest text is added (a copy of a known size, a few
+    /// moves), filled, then cut to what was written.
     #[inline]
-    fn ascii_padded(&mut self, bytes: &[u8; FIXED_COPY], len: usize) {
-        let end = self.len() + len;
-        self.extend_from_slice(bytes);
-        self.truncate(end);
+    fn short<F: FnOnce(&mut Short<'_>)>(&mut self, build: F) {
+        let start = self.len();
+        self.extend_from_slice(&[0; SHORT_MAX]);
+        let written = match <&mut [u8; SHORT_MAX]>::try_from(&mut self[start..]) {
+            Ok(room) => {
+                let mut short = Short { bytes: room, len: 0 };
+                build(&mut short);
+                short.len
+            }
+            Err(_) => 0, // the room is SHORT_MAX bytes long
+        };
+        self.truncate(start + written);
     }
 }
 
@@ -65,24 +71,28 @@ impl TextOut for String {
     fn byte(&mut self, b: u8) {
         self.push(char::from(b));
     }
+
+    fn short<F: FnOnce(&mut Short<'_>)>(&mut self, build: F) {
+        let mut room = [0; SHORT_MAX];
+        let mut short = Short { bytes: &mut room, len: 0 };
+        build(&mut short);
+        let len = short.len;
+        self.ascii(&room[..len]);
+    }
 }
 
-/// Short texts are copied out as this many bytes, then cut to length: a copy of a known size
-/// is a few moves, where one of a variable size is a call.
-const FIXED_COPY: usize = 24;
+/// The longest [`Short`] text.
+const SHORT_MAX: usize = 48;
 
-/// Up to 48 ASCII bytes built on the stack, then copied out whole.
-struct Short {
-    bytes: [u8; 48],
+/// Room for a short ASCII text (a number, an IPv4 or MAC address, a time), filled in order.
+/// Pushing the characters of such a text one by one onto a growing buffer cost a capacity check
+/// each, and was a third of the time of a text read.
+pub struct Short<'a> {
+    bytes: &'a mut [u8; SHORT_MAX],
     len: usize,
 }
 
-impl Short {
-    #[inline]
-    fn new() -> Short {
-        Short { bytes: [0; 48], len: 0 }
-    }
-
+impl Short<'_> {
     #[inline]
     fn push(&mut self, b: u8) {
         self.bytes[self.len] = b;
@@ -122,14 +132,6 @@ impl Short {
         self.push(HEX_DIGITS[usize::from(b >> 4)]);
         self.push(HEX_DIGITS[usize::from(b & 0xf)]);
     }
-
-    #[inline]
-    fn write_to(&self, out: &mut impl TextOut) {
-        match <&[u8; FIXED_COPY]>::try_from(&self.bytes[..FIXED_COPY]) {
-            Ok(head) if self.len <= FIXED_COPY => out.ascii_padded(head, self.len),
-            _ => out.ascii(&self.bytes[..self.len]),
-        }
-    }
 }
 
 const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -137,58 +139,53 @@ const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
 impl FrameValues {
     /// Appends the value as tshark 4.0 prints it with `-T fields`.
     pub fn write_text(&self, f: Field, v: Value, out: &mut impl TextOut) {
-        let mut short = Short::new();
         match (f.def().ty, v) {
-            (FieldType::Str, Value::Bytes { .. }) => return write_escaped(self.str_of(v), out),
+            (FieldType::Str, Value::Bytes { .. }) => write_escaped(self.str_of(v), out),
             (FieldType::Hex { digits, .. }, Value::UInt(n)) => {
                 out.ascii(b"0x");
-                return write_hex(n, usize::from(digits), out);
+                write_hex(n, usize::from(digits), out);
             }
-            (_, Value::UInt(n)) => short.decimal(n),
-            (_, Value::Int(n)) => {
+            (_, Value::UInt(n)) => out.short(|s| s.decimal(n)),
+            (_, Value::Int(n)) => out.short(|s| {
                 if n < 0 {
-                    short.push(b'-');
+                    s.push(b'-');
                 }
-                short.decimal(n.unsigned_abs());
-            }
-            (_, Value::Bool(b)) => return out.byte(if b { b'1' } else { b'0' }),
-            (_, Value::Mac(m)) => {
+                s.decimal(n.unsigned_abs());
+            }),
+            (_, Value::Bool(b)) => out.byte(if b { b'1' } else { b'0' }),
+            (_, Value::Mac(m)) => out.short(|s| {
                 for (i, b) in m.iter().enumerate() {
                     if i > 0 {
-                        short.push(b':');
+                        s.push(b':');
                     }
-                    short.hex_byte(*b);
+                    s.hex_byte(*b);
                 }
-            }
-            (_, Value::Ipv4(a)) => {
+            }),
+            (_, Value::Ipv4(a)) => out.short(|s| {
                 for (i, b) in a.iter().enumerate() {
                     if i > 0 {
-                        short.push(b'.');
+                        s.push(b'.');
                     }
-                    short.octet(*b);
+                    s.octet(*b);
                 }
-            }
+            }),
             (_, Value::Ipv6(a)) => {
                 let mut text = String::with_capacity(39);
                 let _ = write!(text, "{}", std::net::Ipv6Addr::from(a));
-                return out.text(&text);
+                out.text(&text);
             }
             (_, Value::Bytes { .. }) => {
                 let bytes = self.bytes_of(v);
                 if bytes.is_empty() {
                     out.ascii(b"<MISSING>"); // tshark's text for an empty byte field (an SSID)
                 }
-                for chunk in bytes.chunks(short.bytes.len() / 2) {
-                    let mut hex = Short::new();
-                    chunk.iter().for_each(|b| hex.hex_byte(*b));
-                    hex.write_to(out);
+                for chunk in bytes.chunks(SHORT_MAX / 2) {
+                    out.short(|s| chunk.iter().for_each(|b| s.hex_byte(*b)));
                 }
-                return;
             }
-            (_, Value::Nanos(ns)) => seconds(ns, &mut short),
-            (_, Value::Float(bits)) => return write_float(f32::from_bits(bits), out),
+            (_, Value::Nanos(ns)) => out.short(|s| seconds(ns, s)),
+            (_, Value::Float(bits)) => write_float(f32::from_bits(bits), out),
         }
-        short.write_to(out);
     }
 }
 
@@ -198,11 +195,11 @@ fn write_hex(n: u64, min_digits: usize, out: &mut impl TextOut) {
     for _ in significant..min_digits {
         out.byte(b'0');
     }
-    let mut short = Short::new();
-    for shift in (0..significant).rev() {
-        short.push(HEX_DIGITS[((n >> (shift * 4)) & 0xf) as usize]);
-    }
-    short.write_to(out);
+    out.short(|s| {
+        for shift in (0..significant).rev() {
+            s.push(HEX_DIGITS[((n >> (shift * 4)) & 0xf) as usize]);
+        }
+    });
 }
 
 /// Writes a number with 6 significant digits and no trailing zeros (C's `%g`), as tshark prints
@@ -254,13 +251,11 @@ pub fn write_escaped(s: &str, out: &mut impl TextOut) {
 
 /// Writes nanoseconds as seconds with 9 decimals, as tshark prints times.
 pub fn write_seconds(ns: i64, out: &mut impl TextOut) {
-    let mut short = Short::new();
-    seconds(ns, &mut short);
-    short.write_to(out);
+    out.short(|s| seconds(ns, s));
 }
 
 #[inline]
-fn seconds(ns: i64, short: &mut Short) {
+fn seconds(ns: i64, short: &mut Short<'_>) {
     if ns < 0 {
         short.push(b'-');
     }
