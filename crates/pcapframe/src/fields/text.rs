@@ -99,13 +99,20 @@ impl Short<'_> {
         self.len += 1;
     }
 
-    /// The last `digits` decimal digits of `n`, zero-padded (`digits` at most 20).
+    /// The last `digits` decimal digits of `n`, zero-padded (`digits` at most 20), two at a
+    /// time from the right.
     #[inline]
     fn digits(&mut self, mut n: u64, digits: usize) {
         let end = self.len + digits;
-        for d in self.bytes[self.len..end].iter_mut().rev() {
-            *d = b'0' + (n % 10) as u8;
-            n /= 10;
+        let mut at = end;
+        while at >= self.len + 2 {
+            let pair = (n % 100) as usize * 2;
+            n /= 100;
+            at -= 2;
+            self.bytes[at..at + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+        }
+        if at > self.len {
+            self.bytes[at - 1] = b'0' + (n % 10) as u8;
         }
         self.len = end;
     }
@@ -135,6 +142,18 @@ impl Short<'_> {
 }
 
 const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
+/// "00", "01", ... "99", end to end.
+const DIGIT_PAIRS: [u8; 200] = {
+    let mut pairs = [0; 200];
+    let mut i = 0;
+    while i < 100 {
+        pairs[2 * i] = b'0' + (i / 10) as u8;
+        pairs[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    pairs
+};
 
 impl FrameValues {
     /// Appends the value as tshark 4.0 prints it with `-T fields`.
@@ -313,6 +332,20 @@ mod tests {
         for (rate, printed) in [(11.0, "11"), (5.5, "5.5"), (72.2222, "72.2222"), (866.6667, "866.667"), (0.25, "0.25")]
         {
             assert_eq!(text(Field::WlanRadioDataRate, Value::float(rate)), printed);
+        }
+    }
+
+    #[test]
+    fn decimals_and_times_match_rusts_own_formatting() {
+        let mut n: u64 = 1;
+        for _ in 0..200 {
+            for m in [n, n - 1, n + 1, n.wrapping_mul(7) / 3] {
+                assert_eq!(text(Field::FrameNumber, Value::UInt(m)), m.to_string());
+                let ns = (m % (i64::MAX as u64)) as i64;
+                let expected = format!("{}.{:09}", ns / 1_000_000_000, ns % 1_000_000_000);
+                assert_eq!(text(Field::FrameTimeEpoch, Value::Nanos(ns)), expected);
+            }
+            n = n.wrapping_mul(3).max(1);
         }
     }
 
