@@ -230,7 +230,10 @@ impl<'r> CaptureReader<'r> {
     /// Moves to the next packet block and returns its metadata.
     fn advance(&mut self) -> Result<Option<PacketMeta>, CaptureError> {
         if self.pending_consume > 0 {
-            self.inner.consume(self.pending_consume);
+            // Without a shift: `consume` moves the unread half of the buffer to its front each
+            // time half of it is consumed, copying the capture once more; `refill` shifts anyway,
+            // when only the start of one record is left to move.
+            self.inner.consume_noshift(self.pending_consume);
             self.pending_consume = 0;
         }
         loop {
@@ -257,7 +260,7 @@ impl<'r> CaptureReader<'r> {
             };
             match step {
                 Step::Skip => {
-                    self.inner.consume(self.pending_consume);
+                    self.inner.consume_noshift(self.pending_consume);
                     self.pending_consume = 0;
                 }
                 Step::Packet(mut meta) => {

@@ -141,7 +141,7 @@ impl FrameValues {
     }
 
     /// Records one occurrence.
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, f: Field, v: Value) {
         if self.wanted.contains(f) {
             self.items.push((f, v));
@@ -150,7 +150,7 @@ impl FrameValues {
     }
 
     /// Records an unsigned value.
-    #[inline]
+    #[inline(always)]
     pub fn uint(&mut self, f: Field, v: impl Into<u64>) {
         self.push(f, Value::UInt(v.into()));
     }
