@@ -230,9 +230,9 @@ impl<'r> CaptureReader<'r> {
     /// Moves to the next packet block and returns its metadata.
     fn advance(&mut self) -> Result<Option<PacketMeta>, CaptureError> {
         if self.pending_consume > 0 {
-            // Without a shift: `consume` moves the unread half of the buffer to its front each
-            // time half of it is consumed, copying the capture once more; `refill` shifts anyway,
-            // when only the start of one record is left to move.
+            // Without a shift: `consume` moves what is unread to the buffer's front whenever more
+            // than half of it has been consumed, copying the capture once more; `refill` shifts
+            // anyway, when only the start of one record is left to move.
             self.inner.consume_noshift(self.pending_consume);
             self.pending_consume = 0;
         }

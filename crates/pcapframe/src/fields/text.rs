@@ -2,10 +2,10 @@
 //! text. The text goes to any [`TextOut`]: a `Vec<u8>` for the CLI's lines (no UTF-8 check per
 //! value), a `String` elsewhere.
 //!
-//! Short values (numbers, IPv4 and MAC addresses, times) are written in place into room made for
-//! them (see [`Short`]).
+//! Short values (numbers, IPv4 and MAC addresses, times, hex, byte strings 24 bytes at a time) are
+//! written in place into room made for them (see [`Short`]).
 
-use std::fmt::Write as _;
+use std::io::Write as _;
 
 use super::{Field, FieldType, FrameValues, Value};
 
@@ -84,7 +84,8 @@ impl TextOut for String {
 /// The longest [`Short`] text.
 const SHORT_MAX: usize = 48;
 
-/// Room for a short ASCII text (a number, an IPv4 or MAC address, a time), filled in order.
+/// Room for a short ASCII text (a number, an IPv4 or MAC address, a time, hex digits, or 24 bytes
+/// of a byte string as hex: the longest), filled in order.
 /// Pushing the characters of such a text one by one onto a growing buffer cost a capacity check
 /// each, and was a third of the time of a text read.
 pub struct Short<'a> {
@@ -189,9 +190,12 @@ impl FrameValues {
                 }
             }),
             (_, Value::Ipv6(a)) => {
-                let mut text = String::with_capacity(39);
-                let _ = write!(text, "{}", std::net::Ipv6Addr::from(a));
-                out.text(&text);
+                // Formatted on the stack (no allocation per value): at most 45 characters.
+                let mut room = [0u8; 64];
+                let mut rest = &mut room[..];
+                let _ = write!(rest, "{}", std::net::Ipv6Addr::from(a));
+                let len = 64 - rest.len();
+                out.ascii(&room[..len]);
             }
             (_, Value::Bytes { .. }) => {
                 let bytes = self.bytes_of(v);
@@ -314,6 +318,9 @@ mod tests {
             text(Field::Ipv6Src, Value::Ipv6([0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])),
             "fe80::1"
         );
+        assert_eq!(text(Field::Ipv6Src, Value::Ipv6([0xff; 16])), "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+        let mapped = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 255, 255, 255, 255];
+        assert_eq!(text(Field::Ipv6Src, Value::Ipv6(mapped)), "::ffff:255.255.255.255");
         assert_eq!(text(Field::EthSrc, Value::Mac([0, 0x1d, 0xd9, 0x2e, 0x4f, 0x61])), "00:1d:d9:2e:4f:61");
         assert_eq!(text(Field::GeneveVni, Value::UInt(10)), "0x00000a");
         assert_eq!(text(Field::EthType, Value::UInt(0x1_2345)), "0x12345", "wider than its digits: all of them");

@@ -90,7 +90,8 @@ impl FrameValues {
     pub fn new(wanted: FieldSet) -> Self {
         FrameValues {
             wanted,
-            // Room for one occurrence of each wanted field, and no bytes until some are kept:
+            // Room for one occurrence of each wanted field (at most 64), and no bytes until some
+            // are kept:
             // the stores of a batch then lie close together, which helps the thread that reads
             // them after the one that wrote them.
             items: Vec::with_capacity(wanted.len().clamp(4, 64)),
