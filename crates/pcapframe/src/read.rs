@@ -9,7 +9,7 @@ use polars::prelude::*;
 
 use crate::capture::{Coverage, MergeOrder};
 use crate::error::{CaptureError, Error, Result};
-use crate::fields::{self, Field, FieldSet, FrameValues};
+use crate::fields::{self, Field, FieldSet};
 use crate::filter::DisplayFilter;
 use crate::limits::Limits;
 use crate::pipeline::default_threads;
@@ -188,9 +188,10 @@ impl Plan {
         let mut columns = TableBuilder::new(&requested, options.occurrence);
         let mut time = options.timeseries.then(|| TableBuilder::new(&[Field::FrameTimeEpoch], Occurrence::First));
         let mut rows = 0usize;
+        let all_requested: FieldSet = requested.iter().copied().collect();
         let threads = options.threads.unwrap_or_else(default_threads);
         let problem = scanner.for_each_frame(threads, options.max_frames, |frame, file_index| {
-            if options.strict && !has_all(frame, &requested) || filter.as_ref().is_some_and(|f| !f.matches(frame)) {
+            if options.strict && !frame.has_all(&all_requested) || filter.as_ref().is_some_and(|f| !f.matches(frame)) {
                 return ControlFlow::Continue(());
             }
             if let Some(t) = time.as_mut() {
@@ -228,8 +229,4 @@ impl Plan {
 /// Resolves field names, failing on the first unknown one with the nearest valid names.
 pub fn resolve_fields(names: &[String]) -> Result<Vec<Field>> {
     names.iter().map(|n| fields::lookup(n).map_err(Error::from)).collect()
-}
-
-fn has_all(frame: &FrameValues, fields: &[Field]) -> bool {
-    fields.iter().all(|f| frame.has(*f))
 }

@@ -127,11 +127,17 @@ pub(crate) fn ethernet(ctx: &mut Ctx<'_>, data: &[u8], wire_len: u32) {
     trailer(ctx, extra, data.len() - extra.len(), wire_len, tagged);
 }
 
+/// The fields [`trailer`] reports.
+const TRAILER_FIELDS: [Field; 3] = [Field::EthPadding, Field::EthTrailer, Field::EthFcs];
+
 /// Splits the bytes after the payload as tshark does: all-zero bytes that bring the frame to
 /// the 60-byte minimum are `eth.padding`; on frames of 64 bytes or more the last 4 bytes are
 /// `eth.fcs`; anything else is `eth.trailer` (so are zeros in a frame shorter than 60 bytes,
 /// which no padding brought up to the minimum). Behind 802.1Q tags only the padding is reported.
 fn trailer(ctx: &mut Ctx<'_>, extra: &[u8], payload_end: usize, wire_len: u32, tagged: bool) {
+    if !TRAILER_FIELDS.iter().any(|f| ctx.out.wants(*f)) {
+        return;
+    }
     let padded_to_minimum = wire_len >= 60;
     let pad_len = if padded_to_minimum { 60usize.saturating_sub(payload_end).min(extra.len()) } else { 0 };
     let (pad, _) = extra.split_at(pad_len);

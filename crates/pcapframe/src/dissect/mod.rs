@@ -56,6 +56,7 @@ pub(crate) struct State {
     pub udp: UdpTracker,
     pub defrag: Defragmenter,
     pub app: app::AppState,
+    pub tcp_needs: tcp::Needs,
 }
 
 impl State {
@@ -66,6 +67,7 @@ impl State {
             udp: UdpTracker::new(limits.max_conversations),
             defrag: Defragmenter::new(limits.fragments),
             app: app::AppState::new(wanted, &limits),
+            tcp_needs: tcp::Needs::of(wanted),
         }
     }
 }

@@ -6,6 +6,9 @@ use crate::bytes::{be16, be32, u8_at};
 use crate::fields::{Field, FieldSet, FrameValues, Value};
 use crate::track::{flag, Analysis, Endpoint, Sack, TcpSegment, TcpView};
 
+/// The SYN flag.
+const SYN: u16 = 0x002;
+
 /// Fields that need the conversation tracker.
 const TRACKED: [Field; 9] = [
     Field::TcpStream,
@@ -60,8 +63,33 @@ pub(crate) fn analysis_wanted(wanted: &FieldSet) -> bool {
     ANALYSED.iter().chain(FLAG_FIELDS.iter().map(|(_, f)| f)).any(|f| wanted.contains(*f))
 }
 
-fn wants_tracking(out: &FrameValues) -> bool {
-    TRACKED.iter().any(|f| out.wants(*f)) || analysis_wanted(out.wanted())
+/// Fields read from the TCP options (a SYN's options are read whatever is wanted: the window
+/// scale they carry scales the conversation's windows).
+const OPTION_FIELDS: [Field; 5] = [
+    Field::TcpOptionsMssVal,
+    Field::TcpOptionsWscaleShift,
+    Field::TcpOptionsTimestampTsval,
+    Field::TcpOptionsSackLe,
+    Field::TcpOptionsSackRe,
+];
+
+/// What the TCP dissector must work out for a set of wanted fields, decided once per read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Needs {
+    /// The conversation tracker (streams, relative numbers, scaled windows, analysis).
+    tracking: bool,
+    /// Every segment's options, not only a SYN's (option fields; SACK blocks for the analysis).
+    options: bool,
+}
+
+impl Needs {
+    pub(crate) fn of(wanted: &FieldSet) -> Needs {
+        let analysis = analysis_wanted(wanted);
+        Needs {
+            tracking: analysis || TRACKED.iter().any(|f| wanted.contains(*f)),
+            options: analysis || OPTION_FIELDS.iter().any(|f| wanted.contains(*f)),
+        }
+    }
 }
 
 pub(crate) fn dissect(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) {
@@ -83,13 +111,18 @@ fn decode(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) -> Option<()> {
     if hdr_len < 20 && !ctx.quoted {
         return bogus_header_length(ctx, ip, data, hdr_len);
     }
-    let options = Options::parse(data.get(20..hdr_len.min(data.len())).unwrap_or(&[]));
+    let flags = be16(data, 12)? & 0x0fff;
+    let options = if ctx.state.tcp_needs.options || flags & SYN != 0 {
+        Options::parse(data.get(20..hdr_len.min(data.len())).unwrap_or(&[]))
+    } else {
+        Options::default()
+    };
     let segment = TcpSegment {
         src: Endpoint::new(ip.src, sport),
         dst: Endpoint::new(ip.dst, dport),
         seq,
         ack: be32(data, 8)?,
-        flags: be16(data, 12)? & 0x0fff,
+        flags,
         window: be16(data, 14)?,
         wscale: options.wscale,
         options_complete: data.len() >= hdr_len,
@@ -192,7 +225,7 @@ fn bogus_header_length(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8], hdr_len: 
         payload_len: ip.reported_len.saturating_sub(hdr_len) as u32,
         sack: Sack::default(),
     };
-    let view = wants_tracking(ctx.out).then(|| ctx.state.tcp.observe(&segment, ctx.meta, false));
+    let view = ctx.state.tcp_needs.tracking.then(|| ctx.state.tcp.observe(&segment, ctx.meta, false));
     push_stream_and_sequence(ctx.out, &segment, view.as_ref());
     ctx.out.uint(Field::TcpHdrLen, hdr_len as u64);
     if let Some(analysis) = view.and_then(|v| v.analysis) {
@@ -215,7 +248,7 @@ fn push_stream_and_sequence(out: &mut FrameValues, seg: &TcpSegment, view: Optio
 
 /// A segment on the wire: the conversation-derived fields, then the header fields.
 fn tracked(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) -> Option<TcpView> {
-    let view = (wants_tracking(ctx.out) || ctx.state.app.wants.any_over_tcp())
+    let view = (ctx.state.tcp_needs.tracking || ctx.state.app.wants.any_over_tcp())
         .then(|| ctx.state.tcp.observe(seg, ctx.meta, true));
     let out = &mut *ctx.out;
     push_stream_and_sequence(out, seg, view.as_ref());

@@ -39,6 +39,12 @@ impl FieldSet {
         self.len() == 0
     }
 
+    /// Whether every field of `other` is in the set.
+    #[inline]
+    pub fn contains_all(&self, other: &FieldSet) -> bool {
+        self.0.iter().zip(&other.0).all(|(a, b)| a & b == *b)
+    }
+
     /// Adds every field of another set.
     pub fn extend(&mut self, other: FieldSet) {
         for (a, b) in self.0.iter_mut().zip(other.0) {

@@ -218,6 +218,12 @@ impl FrameValues {
         self.present.contains(f)
     }
 
+    /// Whether the frame holds at least one occurrence of every field of `fields`.
+    #[inline]
+    pub fn has_all(&self, fields: &FieldSet) -> bool {
+        self.present.contains_all(fields)
+    }
+
     /// First occurrence of a field.
     pub fn first(&self, f: Field) -> Option<Value> {
         if !self.has(f) {

@@ -245,6 +245,31 @@ mod tests {
     }
 
     #[test]
+    fn presence_filters_answered_from_the_present_set_agree_with_the_tree() {
+        let mut partial = FrameValues::new(FieldSet::all());
+        partial.uint(Field::FrameNumber, 1u32);
+        partial.push(Field::IpSrc, Value::Ipv4([10, 0, 0, 1]));
+        let frames = [icmp_error_frame(), partial, FrameValues::new(FieldSet::all())];
+        let shortcut = [
+            "ip.src",
+            "ip.src and udp.srcport",
+            "ip.src && ip.dst && frame.number and (udp.dstport and ip.hdr_len)",
+            "ip.src and tcp.stream",
+            "tcp.stream",
+        ];
+        let tree_only = ["ip.src or tcp.stream", "not tcp.stream", "ip.addr and ip.src", "ip.src and udp.srcport == 1"];
+        for text in shortcut.iter().chain(&tree_only) {
+            let filter = DisplayFilter::parse(text).unwrap();
+            assert_eq!(filter.required.is_some(), shortcut.contains(text), "{text}");
+            for frame in &frames {
+                assert_eq!(filter.matches(frame), super::node(&filter.root, frame), "{text}");
+            }
+        }
+        assert!(DisplayFilter::parse(shortcut[2]).unwrap().matches(&frames[0]));
+        assert!(!DisplayFilter::parse(shortcut[1]).unwrap().matches(&frames[1]));
+    }
+
+    #[test]
     fn any_and_all_semantics_of_repeated_fields() {
         assert!(check("ip.src == 10.0.0.1"));
         assert!(!check("ip.src != 10.0.0.1"), "!= means all occurrences differ");

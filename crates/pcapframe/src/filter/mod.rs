@@ -34,6 +34,8 @@ pub struct DisplayFilter {
     text: String,
     root: parser::Node,
     fields: FieldSet,
+    /// Set when the filter only asks for these fields to be present.
+    required: Option<FieldSet>,
 }
 
 impl DisplayFilter {
@@ -43,7 +45,8 @@ impl DisplayFilter {
         let root = parser::parse(text, &tokens)?;
         let mut fields = FieldSet::default();
         root.collect_fields(&mut fields);
-        Ok(DisplayFilter { text: text.to_string(), root, fields })
+        let required = root.required_fields();
+        Ok(DisplayFilter { text: text.to_string(), root, fields, required })
     }
 
     /// The fields the filter reads (they are decoded even when not requested as columns).
@@ -53,7 +56,10 @@ impl DisplayFilter {
 
     /// Whether a frame passes the filter.
     pub fn matches(&self, frame: &FrameValues) -> bool {
-        eval::node(&self.root, frame)
+        match &self.required {
+            Some(fields) => frame.has_all(fields),
+            None => eval::node(&self.root, frame),
+        }
     }
 
     /// The filter as written.

@@ -55,6 +55,22 @@ pub(crate) enum Node {
 }
 
 impl Node {
+    /// When the node only asks for fields to be present (`tcp.stream and ip.src and ...`, as
+    /// the seed's `strict` reads build it): those fields, so that a frame's set of present
+    /// fields answers it at once. `None` for anything else.
+    pub fn required_fields(&self) -> Option<FieldSet> {
+        match self {
+            Node::Exists(o) if o.fields.len() == 1 && o.layer.is_none() && o.slice.is_none() && o.mask.is_none() => {
+                Some(o.fields.iter().copied().collect())
+            }
+            Node::And(terms) => terms.iter().try_fold(FieldSet::default(), |mut all, t| {
+                all.extend(t.required_fields()?);
+                Some(all)
+            }),
+            _ => None,
+        }
+    }
+
     /// Adds every field the filter reads.
     pub fn collect_fields(&self, set: &mut FieldSet) {
         let mut add = |o: &Operand| o.fields.iter().for_each(|f| set.insert(*f));
