@@ -129,7 +129,7 @@ const ADDRESS_SLOTS: usize = 256;
 
 /// The text of recently seen addresses, so that an address column formats each address once
 /// rather than once per row (a capture repeats a few addresses over and over): a direct-mapped
-/// cache keyed by the address's bytes.
+/// cache whose slot the address's bytes pick, and whose hits compare the whole value.
 #[derive(Default)]
 pub(crate) struct AddressTexts {
     slots: Vec<Option<(Value, String)>>,
@@ -150,7 +150,7 @@ impl AddressTexts {
         }
         // Fibonacci hashing: the top bits of the product pick the slot.
         let folded = (key as u64) ^ ((key >> 64) as u64);
-        let slot = (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize % ADDRESS_SLOTS;
+        let slot = (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - ADDRESS_SLOTS.trailing_zeros())) as usize;
         if self.slots[slot].as_ref().is_none_or(|(cached, _)| *cached != value) {
             let text = self.uncached(field, frame, value).to_string();
             self.slots[slot] = Some((value, text));

@@ -143,7 +143,9 @@ impl Dissector {
         self.wants_layers
     }
 
-    /// Decodes one record into `out` (which is cleared first).
+    /// Decodes one record into `out` (which is cleared first). `out` must keep the fields this
+    /// dissector was made for (`FrameValues::new` of the same set): what the dissector tracks
+    /// across frames is decided by its own set.
     pub fn dissect(&mut self, rec: &Record<'_>, out: &mut FrameValues) {
         out.clear();
         self.frame_fields(rec, out);

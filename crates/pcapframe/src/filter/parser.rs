@@ -55,9 +55,9 @@ pub(crate) enum Node {
 }
 
 impl Node {
-    /// When the node only asks for fields to be present (`tcp.stream and ip.src and ...`, as
-    /// the seed's `strict` reads build it): those fields, so that a frame's set of present
-    /// fields answers it at once. `None` for anything else.
+    /// When the node only asks for fields to be present (`tcp.stream and ip.src and ...`, the
+    /// filter the original pandas helper built for its `strict` reads): those fields, so that a
+    /// frame's set of present fields answers it at once. `None` for anything else.
     pub fn required_fields(&self) -> Option<FieldSet> {
         match self {
             Node::Exists(o) if o.fields.len() == 1 && o.layer.is_none() && o.slice.is_none() && o.mask.is_none() => {
