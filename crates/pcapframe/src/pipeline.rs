@@ -9,7 +9,8 @@
 //! every capture). A read of `frame.*` fields alone stays on one thread: such a frame costs less
 //! to decode than to hand over. Frames are dissected straight into the batch that carries them, and batches
 //! are recycled rather than reallocated; memory stays bounded, as the queues between threads
-//! hold a few batches of [`BATCH_FRAMES`] frames at most.
+//! hold a few batches of [`BATCH_FRAMES`] frames at most, and the reading thread waits when too
+//! many batches are ahead of the consumer (a stalled worker cannot make results pile up).
 
 use std::ops::ControlFlow;
 
@@ -27,6 +28,11 @@ pub const BATCH_FRAMES: usize = 256;
 /// Full batches queued for [`Scanner::for_each_frame`]'s consumer (besides the one it uses and
 /// the one being filled).
 const BATCHES_IN_FLIGHT: usize = 2;
+
+/// Batches [`Scanner::map_batches`] lets the reading thread run ahead of the consumer, per
+/// thread: a worker that stalls (descheduled on a busy machine) holds up the batch the consumer
+/// needs next, and the results of those after it wait; this bounds how many, and so the memory.
+const AHEAD_PER_THREAD: usize = 4;
 
 /// The number of threads to use when none is given: one per core.
 pub fn default_threads() -> usize {
@@ -134,7 +140,7 @@ impl Scanner<'_> {
                 let _ = empty_tx.send(Batch { len: 0, ..batch });
                 ControlFlow::Continue(())
             };
-            consume_in_order(full_rx, &mut each_frame)
+            consume_in_order(full_rx, None, &mut each_frame)
         })
     }
 
@@ -176,6 +182,8 @@ impl Scanner<'_> {
         let (batches_tx, batches_rx) = bounded::<(u64, Batch)>(workers);
         let (empty_tx, empty_rx) = unbounded::<Batch>();
         let (mapped_tx, mapped_rx) = bounded::<Message<T>>(2 * threads + 2);
+        // One token per batch handed over and not yet consumed.
+        let (ahead_tx, ahead_rx) = bounded::<()>(AHEAD_PER_THREAD * threads + 2);
         std::thread::scope(|scope| {
             for _ in 0..workers {
                 let (batches, empty, mapped) = (batches_rx.clone(), empty_tx.clone(), mapped_tx.clone());
@@ -198,20 +206,26 @@ impl Scanner<'_> {
             drop(mapped_tx);
             spawn_named(scope, "pcapframe-read", move || {
                 let mut own = Helping { state: worker(), map };
-                // Hands a full batch to an idle worker, or maps it here when none is idle.
-                let hand_over = |number: u64, batch: Batch| match batches_tx.try_send((number, batch)) {
-                    Ok(()) => true,
-                    Err(TrySendError::Full((number, batch))) => {
-                        let result = (own.map)(&mut own.state, batch.frames());
-                        // The batch is reused at once: back to the queue this thread takes from.
-                        let _ = reader_empty.send(Batch { len: 0, ..batch });
-                        reader_mapped.send(Message::Batch(number, result)).is_ok()
+                // Hands a full batch to an idle worker, or maps it here when none is idle; first
+                // waits while too many batches are ahead of the consumer.
+                let hand_over = |number: u64, batch: Batch| {
+                    if ahead_tx.send(()).is_err() {
+                        return false;
                     }
-                    Err(TrySendError::Disconnected(_)) => false,
+                    match batches_tx.try_send((number, batch)) {
+                        Ok(()) => true,
+                        Err(TrySendError::Full((number, batch))) => {
+                            let result = (own.map)(&mut own.state, batch.frames());
+                            // The batch is reused at once: back to the queue this thread takes from.
+                            let _ = reader_empty.send(Batch { len: 0, ..batch });
+                            reader_mapped.send(Message::Batch(number, result)).is_ok()
+                        }
+                        Err(TrySendError::Disconnected(_)) => false,
+                    }
                 };
                 self.produce(max_frames, &empty_rx, hand_over, &reader_mapped)
             });
-            consume_in_order(mapped_rx, &mut consume)
+            consume_in_order(mapped_rx, Some(ahead_rx), &mut consume)
         })
     }
 
@@ -304,13 +318,15 @@ fn spawn_named<'scope, 'env>(
 }
 
 /// The consumer's side: the batches (or the workers' results) in number order, then how the
-/// capture ended.
+/// capture ended. With `ahead`, takes back one token per batch consumed (see
+/// [`AHEAD_PER_THREAD`]).
 fn consume_in_order<B>(
     incoming: Receiver<Message<B>>,
+    ahead: Option<Receiver<()>>,
     consume: &mut impl FnMut(B) -> ControlFlow<()>,
 ) -> Option<CaptureError> {
-    // When this returns, `incoming` is dropped: the workers stop at their next send, and with
-    // them gone, the reading thread at its next one.
+    // When this returns, `incoming` and `ahead` are dropped: the workers stop at their next
+    // send, and with them gone, the reading thread at its next one.
     let mut waiting = std::collections::BTreeMap::new();
     let mut next = 0u64;
     let mut end: Option<(u64, Option<CaptureError>)> = None;
@@ -319,6 +335,10 @@ fn consume_in_order<B>(
             next += 1;
             if consume(batch).is_break() {
                 return None;
+            }
+            if let Some(tokens) = &ahead {
+                // Its token was sent before the batch was handed over: this never waits.
+                let _ = tokens.try_recv();
             }
         }
         if let Some((count, problem)) = &mut end {
@@ -333,5 +353,67 @@ fn consume_in_order<B>(
             Ok(Message::End(count, problem)) => end = Some((count, problem)),
             Err(_) => return None, // a thread panicked; the scope passes the panic on
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::fields::Field;
+    use crate::limits::Limits;
+
+    /// A little-endian pcap of `frames` minimal Ethernet + IPv4 frames.
+    fn capture(frames: usize) -> Vec<u8> {
+        let mut out = vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        out.extend(65535u32.to_le_bytes());
+        out.extend(1u32.to_le_bytes());
+        for n in 0..frames as u32 {
+            let mut frame = vec![0u8; 34];
+            frame[12..14].copy_from_slice(&[0x08, 0x00]);
+            frame[14] = 0x45;
+            frame[16..18].copy_from_slice(&20u16.to_be_bytes());
+            frame[26..30].copy_from_slice(&n.to_be_bytes());
+            out.extend(n.to_le_bytes());
+            out.extend(0u32.to_le_bytes());
+            out.extend((frame.len() as u32).to_le_bytes());
+            out.extend((frame.len() as u32).to_le_bytes());
+            out.extend(frame);
+        }
+        out
+    }
+
+    #[test]
+    fn a_stalled_worker_holds_the_reading_thread_back() {
+        let frames = 40 * BATCH_FRAMES + 7;
+        let wanted = [Field::IpSrc].into_iter().collect();
+        let mut scanner =
+            Scanner::from_reader(std::io::Cursor::new(capture(frames)), wanted, Limits::default()).unwrap();
+        let threads = 2;
+        let started = AtomicUsize::new(0);
+        let (mut consumed, mut most_ahead, mut seen) = (0, 0, 0);
+        let problem = scanner.map_batches(
+            threads,
+            None,
+            || (),
+            |_, batch| {
+                // The first batch taken (by a worker: the queue is empty then) stalls.
+                if started.fetch_add(1, Ordering::SeqCst) == 0 {
+                    std::thread::sleep(std::time::Duration::from_millis(300));
+                }
+                batch.len()
+            },
+            |len| {
+                consumed += 1;
+                seen += len;
+                most_ahead = most_ahead.max(started.load(Ordering::SeqCst) - consumed);
+                ControlFlow::Continue(())
+            },
+        );
+        assert!(problem.is_none());
+        assert_eq!(seen, frames, "every frame, once");
+        let window = AHEAD_PER_THREAD * threads + 2;
+        assert!(most_ahead <= window, "{most_ahead} batches ahead of the consumer (at most {window})");
     }
 }
