@@ -3,6 +3,7 @@
 //! The format is detected from the magic number, never from the file name.
 
 mod coverage;
+mod legacy;
 mod merge;
 mod padded;
 mod reader;

@@ -1,13 +1,15 @@
-//! [`CaptureReader`]: pcap-parser's streaming reader plus the bookkeeping it leaves to callers
-//! (interfaces and their time units, byte offsets, bounded buffer growth, typed errors).
+//! [`CaptureReader`]: pcap-parser's streaming reader (pcapng) or its frame parser (legacy pcap,
+//! see [`super::legacy`]) plus the bookkeeping they leave to callers (interfaces and their time
+//! units, byte offsets, bounded buffer growth, typed errors).
 
 use std::io::Read;
 
 use pcap_parser::pcapng::Block;
 use pcap_parser::traits::{PcapNGPacketBlock, PcapReaderIterator};
-use pcap_parser::{LegacyPcapReader, PcapBlockOwned, PcapError, PcapNGReader};
+use pcap_parser::{parse_pcap_header, PcapBlockOwned, PcapError, PcapNGReader};
 
 use super::coverage::Coverage;
+use super::legacy::{LegacyProblem, LegacyRecords};
 use super::padded::PaddedBlockLengths;
 use super::timestamp::TsResolution;
 use crate::bytes::{be16, be32, le16, le32};
@@ -103,7 +105,7 @@ impl Interface {
     }
 }
 
-/// The buffer pcap-parser reads into (it grows for a longer block, within the limits). Large
+/// The buffer records are read into (it grows for a longer block, within the limits). Large
 /// enough that refills are rare; the input needs no buffering of its own.
 const INITIAL_BUFFER: usize = 1 << 18;
 
@@ -117,8 +119,8 @@ pub const NO_LINK: u32 = u32::MAX;
 struct Layout {
     format: CaptureFormat,
     limits: ReaderLimits,
-    /// Legacy pcap: link type, nanosecond flag, byte order (from the file header).
-    legacy: Option<(u32, bool, bool)>,
+    /// Legacy pcap: link type and nanosecond flag (from the file header).
+    legacy: Option<(u32, bool)>,
     /// pcapng: interfaces of the current section, and its byte order.
     interfaces: Vec<Interface>,
     big_endian: bool,
@@ -128,12 +130,24 @@ struct Layout {
 
 /// Streams the packets of a pcap or pcapng file.
 pub struct CaptureReader<'r> {
-    inner: Box<dyn PcapReaderIterator + Send + 'r>,
+    source: Source<'r>,
     layout: Layout,
-    capacity: usize,
-    pending_consume: usize,
     next_number: u64,
     failed: Option<CaptureError>,
+}
+
+/// Where records come from: a legacy pcap file's records, or a pcapng file's blocks.
+enum Source<'r> {
+    Legacy(LegacyRecords<'r>),
+    PcapNg(NgBlocks<'r>),
+}
+
+/// pcap-parser's streaming pcapng reader, and what it leaves to its caller: consuming a block
+/// once it has been used, refilling, growing the buffer for a longer block within the limits.
+struct NgBlocks<'r> {
+    inner: Box<dyn PcapReaderIterator + Send + 'r>,
+    capacity: usize,
+    pending_consume: usize,
 }
 
 impl<'r> CaptureReader<'r> {
@@ -156,31 +170,34 @@ impl<'r> CaptureReader<'r> {
             ) => CaptureFormat::Pcap,
             _ => return Err(CaptureError::UnknownFormat { magic: magic[..got.min(4)].to_vec() }),
         };
-        let chained = std::io::Cursor::new(head).chain(input);
-        let inner: Box<dyn PcapReaderIterator + Send + 'r> = match format {
-            CaptureFormat::PcapNg => Box::new(
-                PcapNGReader::new(INITIAL_BUFFER, PaddedBlockLengths::new(chained))
-                    .map_err(|e| open_error(e, "section header block"))?,
-            ),
+        let mut layout = Layout {
+            format,
+            limits,
+            legacy: None,
+            interfaces: Vec::new(),
+            big_endian: false,
+            coverage: Coverage::default(),
+        };
+        let source = match format {
+            CaptureFormat::PcapNg => {
+                let chained = std::io::Cursor::new(head).chain(input);
+                let inner = PcapNGReader::new(INITIAL_BUFFER, PaddedBlockLengths::new(chained))
+                    .map_err(|e| open_error(e, "section header block"))?;
+                Source::PcapNg(NgBlocks { inner: Box::new(inner), capacity: INITIAL_BUFFER, pending_consume: 0 })
+            }
             CaptureFormat::Pcap => {
-                Box::new(LegacyPcapReader::new(INITIAL_BUFFER, chained).map_err(|e| open_error(e, "pcap file header"))?)
+                if head.len() < LEGACY_HEADER {
+                    return Err(CaptureError::CutShort { at: start, needed: (LEGACY_HEADER - head.len()) as u64 });
+                }
+                let Ok((_, header)) = parse_pcap_header(&head) else {
+                    return Err(CaptureError::Corrupt { what: "pcap file header".into(), at: start });
+                };
+                let big = header.is_bigendian();
+                layout.legacy = Some((header.network.0 as u32, header.is_nanosecond_precision()));
+                Source::Legacy(LegacyRecords::new(head, LEGACY_HEADER, Box::new(input), big, INITIAL_BUFFER))
             }
         };
-        Ok(CaptureReader {
-            inner,
-            layout: Layout {
-                format,
-                limits,
-                legacy: None,
-                interfaces: Vec::new(),
-                big_endian: false,
-                coverage: Coverage::default(),
-            },
-            capacity: INITIAL_BUFFER,
-            pending_consume: 0,
-            next_number: 1,
-            failed: None,
-        })
+        Ok(CaptureReader { source, layout, next_number: 1, failed: None })
     }
 
     /// The detected container format.
@@ -195,25 +212,39 @@ impl<'r> CaptureReader<'r> {
 
     /// Position of the next record: where an error at this point is reported.
     pub fn position(&self) -> Position {
-        Position { frame: self.next_number, offset: (self.inner.consumed() + self.pending_consume) as u64 }
+        let offset = match &self.source {
+            Source::Legacy(records) => records.offset(),
+            Source::PcapNg(blocks) => blocks.offset(),
+        };
+        Position { frame: self.next_number, offset }
     }
 
-    /// The next packet, `Ok(None)` at the end, or an error that says where the file is damaged.
-    /// After an error the reader stays at the fault: every later call returns the same error.
+    /// The next packet record, or `None` at the end of the capture. After an error, every call
+    /// returns that error again.
+    #[inline]
     pub fn next_record(&mut self) -> Result<Option<Record<'_>>, CaptureError> {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
-        match self.advance() {
-            Ok(Some(meta)) => {
-                let buffer = self.inner.data();
-                let start = meta.data_addr - buffer.as_ptr() as usize;
+        let at = self.position();
+        let next = match &mut self.source {
+            Source::Legacy(records) => legacy_packet(records, &self.layout, at),
+            Source::PcapNg(blocks) => blocks.advance(&mut self.layout, self.next_number),
+        };
+        match next {
+            Ok(Some(mut meta)) => {
+                meta.number = self.next_number;
+                self.next_number += 1;
+                let data = match &self.source {
+                    Source::Legacy(records) => records.bytes_at(meta.data_addr, meta.data_len),
+                    Source::PcapNg(blocks) => blocks.bytes_at(meta.data_addr, meta.data_len),
+                };
                 Ok(Some(Record {
                     kind: meta.kind,
                     number: meta.number,
                     timestamp_ns: meta.timestamp_ns,
                     wire_len: meta.wire_len,
-                    data: &buffer[start..start + meta.data_len],
+                    data,
                     interface_id: meta.interface_id,
                     link_type: meta.link_type,
                     offset: meta.offset,
@@ -226,9 +257,65 @@ impl<'r> CaptureReader<'r> {
             }
         }
     }
+}
 
-    /// Moves to the next packet block and returns its metadata.
-    fn advance(&mut self) -> Result<Option<PacketMeta>, CaptureError> {
+/// Size of a legacy pcap file header.
+const LEGACY_HEADER: usize = 24;
+
+/// The next legacy pcap record, with the file header's link type and time units.
+#[inline]
+fn legacy_packet(
+    records: &mut LegacyRecords<'_>,
+    layout: &Layout,
+    at: Position,
+) -> Result<Option<PacketMeta>, CaptureError> {
+    let max = layout.limits.max_packet;
+    let record = match records.advance(max) {
+        Ok(Some(record)) => record,
+        Ok(None) => return Ok(None),
+        Err(LegacyProblem::TooLong { caplen }) => {
+            return Err(CaptureError::TooLong {
+                what: "captured packet length",
+                length: caplen.into(),
+                max: max.into(),
+                at,
+            })
+        }
+        Err(LegacyProblem::CutShort { needed }) => return Err(CaptureError::CutShort { at, needed }),
+        Err(LegacyProblem::Io(e)) => return Err(io_error(e, at)),
+    };
+    let (link_type, nanos) =
+        layout.legacy.ok_or_else(|| CaptureError::Corrupt { what: "record before the file header".into(), at })?;
+    let frac = i64::from(record.ts_frac) * if nanos { 1 } else { 1000 };
+    Ok(Some(PacketMeta {
+        kind: RecordKind::Packet,
+        number: 0,
+        offset: record.offset,
+        timestamp_ns: Some(i64::from(record.ts_sec) * 1_000_000_000 + frac),
+        wire_len: record.wire_len,
+        interface_id: None,
+        link_type,
+        data_addr: record.data_addr,
+        data_len: record.data_len,
+    }))
+}
+
+impl NgBlocks<'_> {
+    /// Byte offset of the next block.
+    fn offset(&self) -> u64 {
+        (self.inner.consumed() + self.pending_consume) as u64
+    }
+
+    /// The `len` bytes at address `addr` of the unread part of the buffer.
+    fn bytes_at(&self, addr: usize, len: usize) -> &[u8] {
+        let buffer = self.inner.data();
+        let start = addr - buffer.as_ptr() as usize;
+        &buffer[start..start + len]
+    }
+
+    /// Moves to the next packet block and returns its metadata, interpreting the blocks before
+    /// it.
+    fn advance(&mut self, layout: &mut Layout, number: u64) -> Result<Option<PacketMeta>, CaptureError> {
         if self.pending_consume > 0 {
             // Without a shift: `consume` moves what is unread to the buffer's front whenever more
             // than half of it has been consumed, copying the capture once more; `refill` shifts
@@ -237,11 +324,11 @@ impl<'r> CaptureReader<'r> {
             self.pending_consume = 0;
         }
         loop {
-            let at = self.position();
-            self.check_block_length(at)?;
+            let at = Position { frame: number, offset: self.offset() };
+            self.check_block_length(layout, at)?;
             let step = match self.inner.next() {
                 Ok((len, block)) => {
-                    let step = self.layout.interpret(block, at)?;
+                    let step = layout.interpret(block, at)?;
                     self.pending_consume = len;
                     step
                 }
@@ -251,12 +338,12 @@ impl<'r> CaptureReader<'r> {
                     continue;
                 }
                 Err(PcapError::BufferTooSmall) => {
-                    self.grow_for_next(at)?;
+                    self.grow_for_next(layout, at)?;
                     continue;
                 }
-                Err(PcapError::UnexpectedEof) => return Err(self.cut_short(at)),
+                Err(PcapError::UnexpectedEof) => return Err(self.cut_short(layout, at)),
                 Err(PcapError::ReadError) => return Err(CaptureError::Io { message: "read failed".into(), at }),
-                Err(_) => return Err(self.corrupt(at)),
+                Err(_) => return Err(self.corrupt(layout, at)),
             };
             match step {
                 Step::Skip => {
@@ -264,9 +351,7 @@ impl<'r> CaptureReader<'r> {
                     self.pending_consume = 0;
                 }
                 Step::Packet(mut meta) => {
-                    meta.number = self.next_number;
                     meta.offset = at.offset;
-                    self.next_number += 1;
                     return Ok(Some(meta));
                 }
             }
@@ -277,121 +362,78 @@ impl<'r> CaptureReader<'r> {
         self.inner.refill().map_err(|_| CaptureError::Io { message: "read failed".into(), at })
     }
 
-    /// The length the next record or block claims, read from its header.
-    fn claimed_len(&self) -> Option<u64> {
+    /// The length the next block claims, read from its header.
+    fn claimed_len(&self, layout: &Layout) -> Option<u64> {
         let data = self.inner.data();
-        let read32 = |off: usize, big: bool| -> Option<u32> {
-            let b: [u8; 4] = data.get(off..off + 4)?.try_into().ok()?;
-            Some(if big { u32::from_be_bytes(b) } else { u32::from_le_bytes(b) })
+        // A section header may switch byte order: read its byte-order magic first.
+        let big = if data.get(..4) == Some(&[0x0a, 0x0d, 0x0d, 0x0a]) {
+            data.get(8..12) == Some(&[0x1a, 0x2b, 0x3c, 0x4d])
+        } else {
+            layout.big_endian
         };
-        match self.layout.format {
-            CaptureFormat::Pcap => {
-                let big = self.layout.legacy.map(|(_, _, big)| big).unwrap_or(false);
-                read32(8, big).map(|caplen| u64::from(caplen) + 16)
-            }
-            CaptureFormat::PcapNg => {
-                // A section header may switch byte order: read its byte-order magic first.
-                let big = if data.get(..4) == Some(&[0x0a, 0x0d, 0x0d, 0x0a]) {
-                    data.get(8..12) == Some(&[0x1a, 0x2b, 0x3c, 0x4d])
-                } else {
-                    self.layout.big_endian
-                };
-                read32(4, big).map(u64::from)
-            }
-        }
+        let b: [u8; 4] = data.get(4..8)?.try_into().ok()?;
+        Some(u64::from(if big { u32::from_be_bytes(b) } else { u32::from_le_bytes(b) }))
     }
 
     /// pcapng block lengths must be at least 12 and a multiple of 4; pcap-parser assumes so
     /// (a shorter length underflows in it), so the reader checks before handing the block over.
     /// ([`PaddedBlockLengths`] has already rounded up lengths that leave out their padding.)
-    fn check_block_length(&self, at: Position) -> Result<(), CaptureError> {
-        if self.layout.format != CaptureFormat::PcapNg {
-            return Ok(());
-        }
-        match self.claimed_len() {
+    fn check_block_length(&self, layout: &Layout, at: Position) -> Result<(), CaptureError> {
+        match self.claimed_len(layout) {
             Some(len) if len < 12 || len % 4 != 0 => Err(CaptureError::Corrupt {
-                what: format!("{} with length {len} (at least 12, a multiple of 4)", self.block_kind()),
+                what: format!("{} with length {len} (at least 12, a multiple of 4)", self.block_kind(layout)),
                 at,
             }),
             _ => Ok(()),
         }
     }
 
-    fn grow_for_next(&mut self, at: Position) -> Result<(), CaptureError> {
-        let claimed = self.claimed_len().unwrap_or(u64::MAX);
-        let (what, max) = match self.layout.format {
-            CaptureFormat::Pcap => ("captured packet length", u64::from(self.layout.limits.max_packet)),
-            CaptureFormat::PcapNg => ("pcapng block length", u64::from(self.layout.limits.max_block)),
-        };
-        let payload = match self.layout.format {
-            CaptureFormat::Pcap => claimed.saturating_sub(16),
-            CaptureFormat::PcapNg => claimed,
-        };
-        if payload > max {
-            return Err(CaptureError::TooLong { what, length: payload, max, at });
+    fn grow_for_next(&mut self, layout: &Layout, at: Position) -> Result<(), CaptureError> {
+        let what = "pcapng block length";
+        let claimed = self.claimed_len(layout).unwrap_or(u64::MAX);
+        let max = u64::from(layout.limits.max_block);
+        if claimed > max {
+            return Err(CaptureError::TooLong { what, length: claimed, max, at });
         }
         let wanted = (claimed as usize + 64).max(self.capacity * 2);
         if !self.inner.grow(wanted) {
-            return Err(CaptureError::TooLong { what, length: payload, max: self.capacity as u64, at });
+            return Err(CaptureError::TooLong { what, length: claimed, max: self.capacity as u64, at });
         }
         self.capacity = wanted;
         self.refill(at)
     }
 
-    fn cut_short(&self, at: Position) -> CaptureError {
+    fn cut_short(&self, layout: &Layout, at: Position) -> CaptureError {
         let available = self.inner.data().len() as u64;
-        let needed = self.claimed_len().map(|c| c.saturating_sub(available)).filter(|n| *n > 0).unwrap_or(1);
+        let needed = self.claimed_len(layout).map(|c| c.saturating_sub(available)).filter(|n| *n > 0).unwrap_or(1);
         CaptureError::CutShort { at, needed }
     }
 
-    fn corrupt(&self, at: Position) -> CaptureError {
-        CaptureError::Corrupt { what: self.block_kind(), at }
+    fn corrupt(&self, layout: &Layout, at: Position) -> CaptureError {
+        CaptureError::Corrupt { what: self.block_kind(layout), at }
     }
 
-    /// "pcap record", or "pcapng block of type 0x…" for the block about to be read.
-    fn block_kind(&self) -> String {
-        match self.layout.format {
-            CaptureFormat::Pcap => "pcap record".to_string(),
-            CaptureFormat::PcapNg => {
-                let data = self.inner.data();
-                let kind = data.get(..4).map(|b| {
-                    let v = if self.layout.big_endian {
-                        u32::from_be_bytes(b.try_into().unwrap_or_default())
-                    } else {
-                        u32::from_le_bytes(b.try_into().unwrap_or_default())
-                    };
-                    format!("pcapng block of type 0x{v:08x}")
-                });
-                kind.unwrap_or_else(|| "pcapng block".into())
-            }
-        }
+    /// "pcapng block of type 0x…" for the block about to be read.
+    fn block_kind(&self, layout: &Layout) -> String {
+        let data = self.inner.data();
+        let kind = data.get(..4).map(|b| {
+            let v = if layout.big_endian {
+                u32::from_be_bytes(b.try_into().unwrap_or_default())
+            } else {
+                u32::from_le_bytes(b.try_into().unwrap_or_default())
+            };
+            format!("pcapng block of type 0x{v:08x}")
+        });
+        kind.unwrap_or_else(|| "pcapng block".into())
     }
 }
 
 impl Layout {
     fn interpret(&mut self, block: PcapBlockOwned<'_>, at: Position) -> Result<Step, CaptureError> {
         match block {
-            PcapBlockOwned::LegacyHeader(header) => {
-                self.legacy = Some((header.network.0 as u32, header.is_nanosecond_precision(), header.is_bigendian()));
-                Ok(Step::Skip)
-            }
-            PcapBlockOwned::Legacy(packet) => {
-                let (link_type, nanos, _) = self
-                    .legacy
-                    .ok_or_else(|| CaptureError::Corrupt { what: "record before the file header".into(), at })?;
-                self.check_packet_len(packet.caplen, at)?;
-                let frac = i64::from(packet.ts_usec) * if nanos { 1 } else { 1000 };
-                Ok(Step::Packet(PacketMeta {
-                    kind: RecordKind::Packet,
-                    number: 0,
-                    offset: 0,
-                    timestamp_ns: Some(i64::from(packet.ts_sec) * 1_000_000_000 + frac),
-                    wire_len: packet.origlen,
-                    interface_id: None,
-                    link_type,
-                    data_addr: packet.data.as_ptr() as usize,
-                    data_len: packet.data.len(),
-                }))
+            // Legacy pcap records are read by `LegacyRecords`, never by the pcapng reader.
+            PcapBlockOwned::LegacyHeader(_) | PcapBlockOwned::Legacy(_) => {
+                Err(CaptureError::Corrupt { what: "legacy pcap block in a pcapng file".into(), at })
             }
             PcapBlockOwned::NG(Block::SectionHeader(shb)) => {
                 self.big_endian = shb.big_endian();

@@ -1,0 +1,266 @@
+//! Legacy pcap records, parsed by pcap-parser's frame parser straight from a buffer of our own.
+//!
+//! A legacy pcap file is a header and then records, each a 16-byte header and its data. Its
+//! records need no block bookkeeping, so they are read without pcap-parser's streaming reader:
+//! its per-record cost (a block enum returned through memory, a circular buffer behind a trait
+//! object) was a quarter of a `frame.len` read.
+
+use std::io::Read;
+
+use pcap_parser::pcap::{parse_pcap_frame, parse_pcap_frame_be};
+
+/// Bytes of a record's header: seconds, fraction, captured length, wire length.
+const RECORD_HEADER: usize = 16;
+
+/// One record's header fields and where its data lies in the buffer.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct LegacyRecord {
+    pub ts_sec: u32,
+    /// Micro- or nanoseconds, as the file header says.
+    pub ts_frac: u32,
+    pub wire_len: u32,
+    /// Byte offset of the record in the file.
+    pub offset: u64,
+    /// Where its data is in memory (see [`LegacyRecords::bytes_at`]), and how long.
+    pub data_addr: usize,
+    pub data_len: usize,
+}
+
+/// Why a record could not be read; the reader adds the position.
+#[derive(Debug)]
+pub(super) enum LegacyProblem {
+    /// The captured length is larger than `max_packet`.
+    TooLong { caplen: u32 },
+    /// The file ends inside a record: `needed` more bytes were expected.
+    CutShort { needed: u64 },
+    /// The input failed.
+    Io(std::io::Error),
+}
+
+/// The records of a legacy pcap file, after its header.
+pub(super) struct LegacyRecords<'r> {
+    input: Box<dyn Read + Send + 'r>,
+    buffer: Vec<u8>,
+    /// Unread bytes are `buffer[start..end]`.
+    start: usize,
+    end: usize,
+    /// File offset of `buffer[start]`.
+    offset: u64,
+    exhausted: bool,
+    big_endian: bool,
+}
+
+impl<'r> LegacyRecords<'r> {
+    /// Records that follow the file header. `head` holds the first bytes of the file, read
+    /// already (its first `header_len` bytes are the file header); `input` the rest. The buffer
+    /// holds `capacity` bytes, and grows only for a longer record.
+    pub fn new(
+        head: Vec<u8>,
+        header_len: usize,
+        input: Box<dyn Read + Send + 'r>,
+        big_endian: bool,
+        capacity: usize,
+    ) -> Self {
+        let end = head.len();
+        let mut buffer = head;
+        buffer.resize(capacity.max(end), 0);
+        LegacyRecords {
+            input,
+            buffer,
+            start: header_len.min(end),
+            end,
+            offset: header_len.min(end) as u64,
+            exhausted: false,
+            big_endian,
+        }
+    }
+
+    /// Byte offset in the file of the next record.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// The next record (consumed: its data stays in the buffer until the next call), or `None`
+    /// at the end of the file.
+    pub fn advance(&mut self, max_packet: u32) -> Result<Option<LegacyRecord>, LegacyProblem> {
+        if !self.make_available(RECORD_HEADER)? {
+            return match self.end - self.start {
+                0 => Ok(None),
+                _ => Err(LegacyProblem::CutShort { needed: self.missing() }),
+            };
+        }
+        let caplen = self.claimed_caplen().unwrap_or(0);
+        if caplen > max_packet {
+            return Err(LegacyProblem::TooLong { caplen });
+        }
+        let len = RECORD_HEADER + caplen as usize;
+        if !self.make_available(len)? {
+            return Err(LegacyProblem::CutShort { needed: self.missing() });
+        }
+        let unread = &self.buffer[self.start..self.end];
+        let parsed = if self.big_endian { parse_pcap_frame_be(unread) } else { parse_pcap_frame(unread) };
+        // The whole record is in `unread`: the parser cannot ask for more.
+        let Ok((_, block)) = parsed else {
+            return Err(LegacyProblem::CutShort { needed: self.missing() });
+        };
+        // The data follows the header (the parser's `block.data`); its address is taken from the
+        // buffer, as loading the slice back from the parser's result stalled the CPU.
+        let record = LegacyRecord {
+            ts_sec: block.ts_sec,
+            ts_frac: block.ts_usec,
+            wire_len: block.origlen,
+            offset: self.offset,
+            data_addr: self.buffer.as_ptr() as usize + self.start + RECORD_HEADER,
+            data_len: caplen as usize,
+        };
+        self.start += len;
+        self.offset += len as u64;
+        Ok(Some(record))
+    }
+
+    /// The `len` bytes at address `addr` of the buffer: the data of the record
+    /// [`Self::advance`] returned last.
+    pub fn bytes_at(&self, addr: usize, len: usize) -> &[u8] {
+        let start = addr - self.buffer.as_ptr() as usize;
+        &self.buffer[start..start + len]
+    }
+
+    /// The captured length the next record's header claims, if its bytes are there.
+    fn claimed_caplen(&self) -> Option<u32> {
+        let field: [u8; 4] = self.buffer.get(self.start + 8..self.start + 12)?.try_into().ok()?;
+        Some(if self.big_endian { u32::from_be_bytes(field) } else { u32::from_le_bytes(field) })
+    }
+
+    /// At the end of the file: the bytes still missing from the record begun, by its header's
+    /// captured length (1 when even that was cut off).
+    fn missing(&self) -> u64 {
+        let available = (self.end - self.start) as u64;
+        let claimed = if available >= 12 { self.claimed_caplen().map(|c| u64::from(c) + 16) } else { None };
+        claimed.map(|c| c.saturating_sub(available)).filter(|n| *n > 0).unwrap_or(1)
+    }
+
+    /// Reads until `n` unread bytes are in the buffer; `false` when the file ends first.
+    fn make_available(&mut self, n: usize) -> Result<bool, LegacyProblem> {
+        while self.end - self.start < n {
+            if self.exhausted {
+                return Ok(false);
+            }
+            if self.start + n > self.buffer.len() {
+                self.buffer.copy_within(self.start..self.end, 0);
+                self.end -= self.start;
+                self.start = 0;
+                if n > self.buffer.len() {
+                    self.buffer.resize(n.max(self.buffer.len() * 2), 0);
+                }
+            }
+            match self.input.read(&mut self.buffer[self.end..]) {
+                Ok(0) => self.exhausted = true,
+                Ok(got) => self.end += got,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(LegacyProblem::Io(e)),
+            }
+        }
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hands out at most `step` bytes per read, so that records straddle every refill.
+    struct Trickle<'a> {
+        bytes: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.step.min(buf.len()).min(self.bytes.len());
+            buf[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    /// A record: header fields in the given byte order, then `caplen` bytes of `fill`.
+    fn record(big: bool, ts: (u32, u32), caplen: u32, wire: u32, fill: u8) -> Vec<u8> {
+        let word = |v: u32| if big { v.to_be_bytes() } else { v.to_le_bytes() };
+        let mut r = [word(ts.0), word(ts.1), word(caplen), word(wire)].concat();
+        r.extend(std::iter::repeat_n(fill, caplen as usize));
+        r
+    }
+
+    /// A record as read: seconds, fraction, wire length, offset, data.
+    type Seen = (u32, u32, u32, u64, Vec<u8>);
+
+    /// The records of `file` (past a 24-byte header), read in chunks of `step` with a buffer of
+    /// `capacity`: (seconds, fraction, wire length, offset, data) each, then the problem, if any.
+    fn read_all(file: &[u8], step: usize, capacity: usize, big: bool) -> (Vec<Seen>, Option<LegacyProblem>) {
+        let head = file[..24].to_vec();
+        let mut records = LegacyRecords::new(head, 24, Box::new(Trickle { bytes: &file[24..], step }), big, capacity);
+        let mut seen = Vec::new();
+        loop {
+            match records.advance(1000) {
+                Ok(Some(r)) => {
+                    let data = records.bytes_at(r.data_addr, r.data_len).to_vec();
+                    seen.push((r.ts_sec, r.ts_frac, r.wire_len, r.offset, data));
+                }
+                Ok(None) => return (seen, None),
+                Err(e) => return (seen, Some(e)),
+            }
+        }
+    }
+
+    fn file(big: bool, lengths: &[u32]) -> Vec<u8> {
+        let mut f = vec![0u8; 24];
+        for (i, len) in lengths.iter().enumerate() {
+            f.extend(record(big, (i as u32, 7 * i as u32), *len, len + 4, i as u8));
+        }
+        f
+    }
+
+    #[test]
+    fn records_straddling_refills_and_longer_than_the_buffer_are_read_whole() {
+        let lengths = [0, 1, 60, 200, 15, 999, 3, 64];
+        for big in [false, true] {
+            let f = file(big, &lengths);
+            for (step, capacity) in [(1, 32), (7, 40), (13, 64), (4096, 4096)] {
+                let (seen, problem) = read_all(&f, step, capacity, big);
+                assert!(problem.is_none(), "step {step}: {problem:?}");
+                assert_eq!(seen.len(), lengths.len());
+                let mut offset = 24;
+                for (i, (sec, frac, wire, at, data)) in seen.iter().enumerate() {
+                    assert_eq!((*sec, *frac, *wire, *at), (i as u32, 7 * i as u32, lengths[i] + 4, offset));
+                    assert_eq!(data, &vec![i as u8; lengths[i] as usize]);
+                    offset += 16 + u64::from(lengths[i]);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_cut_short_says_how_many_bytes_are_missing() {
+        let whole = file(false, &[10, 20]);
+        // Cut inside the second record's data, inside its header past the captured length, and
+        // before it.
+        for (cut, needed) in [(whole.len() - 5, 5), (24 + 26 + 12, 24), (24 + 26 + 5, 1)] {
+            let (seen, problem) = read_all(&whole[..cut], 3, 32, false);
+            assert_eq!(seen.len(), 1, "cut at {cut}");
+            assert!(
+                matches!(problem, Some(LegacyProblem::CutShort { needed: n }) if n == needed),
+                "cut at {cut}: {problem:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_absurd_captured_length_is_refused_before_anything_is_allocated() {
+        let mut f = file(false, &[10]);
+        f.extend(record(false, (1, 1), 0, 0, 0));
+        f[24 + 26 + 8..24 + 26 + 12].copy_from_slice(&u32::MAX.to_le_bytes());
+        let (seen, problem) = read_all(&f, 64, 64, false);
+        assert_eq!(seen.len(), 1);
+        assert!(matches!(problem, Some(LegacyProblem::TooLong { caplen: u32::MAX })), "{problem:?}");
+    }
+}
