@@ -74,7 +74,7 @@ impl Scanner<'static> {
 
     /// Reads a capture from any byte stream (standard input, a pipe, a socket, memory).
     pub fn from_reader(input: impl Read + Send + 'static, wanted: FieldSet, limits: Limits) -> Result<Self> {
-        let reader = CaptureReader::new(input, limits.reader)?;
+        let reader = CaptureReader::reading_ahead(input, limits.reader)?;
         Ok(Scanner::with_limits(reader, wanted, limits.tracking))
     }
 }

@@ -7,6 +7,8 @@
 
 use std::io::Read;
 
+use super::read_ahead::{ReadAhead, HEADROOM};
+
 use pcap_parser::pcap::{parse_pcap_frame, parse_pcap_frame_be};
 
 /// Bytes of a record's header: seconds, fraction, captured length, wire length.
@@ -37,9 +39,17 @@ pub(super) enum LegacyProblem {
     Io(std::io::Error),
 }
 
+/// Where the bytes after the first buffer come from.
+pub(super) enum Input<'r> {
+    /// Read here, into the buffer, as they are needed.
+    Direct(Box<dyn Read + Send + 'r>),
+    /// Read ahead on a thread of their own, in chunks that become the buffer in turn.
+    Ahead(ReadAhead),
+}
+
 /// The records of a legacy pcap file, after its header.
 pub(super) struct LegacyRecords<'r> {
-    input: Box<dyn Read + Send + 'r>,
+    input: Input<'r>,
     buffer: Vec<u8>,
     /// Unread bytes are `buffer[start..end]`.
     start: usize,
@@ -52,18 +62,14 @@ pub(super) struct LegacyRecords<'r> {
 
 impl<'r> LegacyRecords<'r> {
     /// Records that follow the file header. `head` holds the first bytes of the file, read
-    /// already (its first `header_len` bytes are the file header); `input` the rest. The buffer
-    /// holds `capacity` bytes, and grows only for a longer record.
-    pub fn new(
-        head: Vec<u8>,
-        header_len: usize,
-        input: Box<dyn Read + Send + 'r>,
-        big_endian: bool,
-        capacity: usize,
-    ) -> Self {
+    /// already (its first `header_len` bytes are the file header); `input` the rest. Read
+    /// directly, the buffer holds `capacity` bytes, and grows only for a longer record.
+    pub fn new(head: Vec<u8>, header_len: usize, input: Input<'r>, big_endian: bool, capacity: usize) -> Self {
         let end = head.len();
         let mut buffer = head;
-        buffer.resize(capacity.max(end), 0);
+        if matches!(input, Input::Direct(_)) {
+            buffer.resize(capacity.max(end), 0);
+        }
         LegacyRecords {
             input,
             buffer,
@@ -145,19 +151,50 @@ impl<'r> LegacyRecords<'r> {
             if self.exhausted {
                 return Ok(false);
             }
-            if self.start + n > self.buffer.len() {
-                self.buffer.copy_within(self.start..self.end, 0);
-                self.end -= self.start;
-                self.start = 0;
-                if n > self.buffer.len() {
-                    self.buffer.resize(n.max(self.buffer.len() * 2), 0);
+            match &mut self.input {
+                Input::Direct(input) => {
+                    if self.start + n > self.buffer.len() {
+                        self.buffer.copy_within(self.start..self.end, 0);
+                        self.end -= self.start;
+                        self.start = 0;
+                        if n > self.buffer.len() {
+                            self.buffer.resize(n.max(self.buffer.len() * 2), 0);
+                        }
+                    }
+                    match input.read(&mut self.buffer[self.end..]) {
+                        Ok(0) => self.exhausted = true,
+                        Ok(got) => self.end += got,
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(e) => return Err(LegacyProblem::Io(e)),
+                    }
                 }
-            }
-            match self.input.read(&mut self.buffer[self.end..]) {
-                Ok(0) => self.exhausted = true,
-                Ok(got) => self.end += got,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(LegacyProblem::Io(e)),
+                Input::Ahead(ahead) => match ahead.next_chunk() {
+                    None => self.exhausted = true,
+                    Some(Err(e)) => return Err(LegacyProblem::Io(e)),
+                    Some(Ok(chunk)) => {
+                        let (start, end) = (self.start, self.end);
+                        let unread = end - start;
+                        let mut next = chunk.bytes;
+                        let data_end = HEADROOM + chunk.filled;
+                        if unread <= HEADROOM {
+                            // The record begun moves in front of the new bytes.
+                            next[HEADROOM - unread..HEADROOM].copy_from_slice(&self.buffer[start..end]);
+                            let used = std::mem::replace(&mut self.buffer, next);
+                            ahead.recycle(used);
+                            self.start = HEADROOM - unread;
+                            self.end = data_end;
+                        } else {
+                            // Longer than the headroom (a limit raised past tshark's): joined
+                            // by copying.
+                            self.buffer.drain(..start);
+                            self.buffer.truncate(unread);
+                            self.buffer.extend_from_slice(&next[HEADROOM..data_end]);
+                            ahead.recycle(next);
+                            self.start = 0;
+                            self.end = self.buffer.len();
+                        }
+                    }
+                },
             }
         }
         Ok(true)
@@ -197,11 +234,23 @@ mod tests {
     /// The records of `file` (past a 24-byte header), read in chunks of `step` with a buffer of
     /// `capacity`: (seconds, fraction, wire length, offset, data) each, then the problem, if any.
     fn read_all(file: &[u8], step: usize, capacity: usize, big: bool) -> (Vec<Seen>, Option<LegacyProblem>) {
+        let input = Input::Direct(Box::new(Trickle { bytes: &file[24..], step }));
+        records_of(file, input, big, capacity, 1000)
+    }
+
+    /// The records of `file` read from `input` (which holds what follows its first 24 bytes).
+    fn records_of(
+        file: &[u8],
+        input: Input<'_>,
+        big: bool,
+        capacity: usize,
+        max_packet: u32,
+    ) -> (Vec<Seen>, Option<LegacyProblem>) {
         let head = file[..24].to_vec();
-        let mut records = LegacyRecords::new(head, 24, Box::new(Trickle { bytes: &file[24..], step }), big, capacity);
+        let mut records = LegacyRecords::new(head, 24, input, big, capacity);
         let mut seen = Vec::new();
         loop {
-            match records.advance(1000) {
+            match records.advance(max_packet) {
                 Ok(Some(r)) => {
                     let data = records.bytes_at(r.data_addr, r.data_len).to_vec();
                     seen.push((r.ts_sec, r.ts_frac, r.wire_len, r.offset, data));
@@ -262,5 +311,42 @@ mod tests {
         let (seen, problem) = read_all(&f, 64, 64, false);
         assert_eq!(seen.len(), 1);
         assert!(matches!(problem, Some(LegacyProblem::TooLong { caplen: u32::MAX })), "{problem:?}");
+    }
+
+    #[test]
+    fn records_read_ahead_match_records_read_directly() {
+        // Lengths that put record boundaries everywhere in the chunks, and one record longer
+        // than a chunk (past tshark's limit).
+        let mut lengths: Vec<u32> = (0..3000).map(|i| (i * 7919 % 1600) as u32).collect();
+        lengths.insert(1500, 300_000);
+        let f = file(true, &lengths);
+        let ahead = Input::Ahead(ReadAhead::spawn(std::io::Cursor::new(f[24..].to_vec())).unwrap());
+        let (seen, problem) = records_of(&f, ahead, true, 1 << 18, 400_000);
+        assert!(problem.is_none(), "{problem:?}");
+        let direct = Input::Direct(Box::new(Trickle { bytes: &f[24..], step: 4096 }));
+        let (expected, _) = records_of(&f, direct, true, 1 << 18, 400_000);
+        assert_eq!(seen.len(), lengths.len());
+        assert!(seen == expected);
+    }
+
+    /// Hands out `bytes`, then fails.
+    struct FailsAtEnd(std::io::Cursor<Vec<u8>>);
+
+    impl Read for FailsAtEnd {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match self.0.read(buf)? {
+                0 => Err(std::io::Error::other("disk gone")),
+                n => Ok(n),
+            }
+        }
+    }
+
+    #[test]
+    fn records_read_ahead_before_a_failed_read_are_delivered_then_the_failure() {
+        let f = file(false, &[100; 50]);
+        let ahead = Input::Ahead(ReadAhead::spawn(FailsAtEnd(std::io::Cursor::new(f[24..].to_vec()))).unwrap());
+        let (seen, problem) = records_of(&f, ahead, false, 1 << 18, 1000);
+        assert_eq!(seen.len(), 50);
+        assert!(matches!(&problem, Some(LegacyProblem::Io(e)) if e.to_string() == "disk gone"), "{problem:?}");
     }
 }

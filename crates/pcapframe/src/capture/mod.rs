@@ -6,6 +6,7 @@ mod coverage;
 mod legacy;
 mod merge;
 mod padded;
+mod read_ahead;
 mod reader;
 mod timestamp;
 

@@ -9,8 +9,9 @@ use pcap_parser::traits::{PcapNGPacketBlock, PcapReaderIterator};
 use pcap_parser::{parse_pcap_header, PcapBlockOwned, PcapError, PcapNGReader};
 
 use super::coverage::Coverage;
-use super::legacy::{LegacyProblem, LegacyRecords};
+use super::legacy::{Input, LegacyProblem, LegacyRecords};
 use super::padded::PaddedBlockLengths;
+use super::read_ahead::ReadAhead;
 use super::timestamp::TsResolution;
 use crate::bytes::{be16, be32, le16, le32};
 use crate::error::{CaptureError, Position};
@@ -152,7 +153,27 @@ struct NgBlocks<'r> {
 
 impl<'r> CaptureReader<'r> {
     /// Opens a capture from any byte stream; the format comes from the magic number.
-    pub fn new<R: Read + Send + 'r>(mut input: R, limits: ReaderLimits) -> Result<Self, CaptureError> {
+    pub fn new<R: Read + Send + 'r>(input: R, limits: ReaderLimits) -> Result<Self, CaptureError> {
+        Self::open(input, limits, |rest| Ok(Input::Direct(Box::new(rest))))
+    }
+
+    /// Opens a capture like [`CaptureReader::new`], and reads a legacy pcap file's records on a
+    /// thread of their own, ahead of their parsing (see [`super::read_ahead`]).
+    pub fn reading_ahead<R: Read + Send + 'static>(input: R, limits: ReaderLimits) -> Result<Self, CaptureError> {
+        Self::open(input, limits, |rest| {
+            ReadAhead::spawn(rest).map(Input::Ahead).map_err(|e| CaptureError::Io {
+                message: format!("cannot start the reading thread: {e}"),
+                at: Position { frame: 1, offset: 0 },
+            })
+        })
+    }
+
+    /// Opens a capture; `rest` says how a legacy pcap file's bytes past the first read are read.
+    fn open<R: Read + Send + 'r>(
+        mut input: R,
+        limits: ReaderLimits,
+        rest: impl FnOnce(R) -> Result<Input<'r>, CaptureError>,
+    ) -> Result<Self, CaptureError> {
         let start = Position { frame: 1, offset: 0 };
         // pcap-parser validates the file header from its first read(), so hand it a full chunk.
         let mut head = vec![0u8; INITIAL_BUFFER];
@@ -194,7 +215,7 @@ impl<'r> CaptureReader<'r> {
                 };
                 let big = header.is_bigendian();
                 layout.legacy = Some((header.network.0 as u32, header.is_nanosecond_precision()));
-                Source::Legacy(LegacyRecords::new(head, LEGACY_HEADER, Box::new(input), big, INITIAL_BUFFER))
+                Source::Legacy(LegacyRecords::new(head, LEGACY_HEADER, rest(input)?, big, INITIAL_BUFFER))
             }
         };
         Ok(CaptureReader { source, layout, next_number: 1, failed: None })
