@@ -12,9 +12,10 @@ Captures:
   then 40 copies, each shifted by one more hour with `editcap -t`, concatenated with `mergecap -a`
   (about a million frames).
 
-Each run is timed with /usr/bin/time (wall seconds, peak RSS of the process and the children it
-waited for); its output is discarded. pcapframe's runs (seconds each) are made three times and keep
-their best time and highest peak RSS; tshark's (a minute each) are made once.
+Each run's wall time is taken here, to the millisecond (/usr/bin/time's is rounded to 10 ms, as
+long as the floor's whole run); /usr/bin/time gives the peak RSS of the process and the children it
+waited for. Output is discarded. pcapframe's runs and the floor's (under a second each) are made
+three times and keep their best time and highest peak RSS; tshark's (a minute each) are made once.
 """
 import argparse
 import json
@@ -39,7 +40,8 @@ ANALYSIS = ["tcp.analysis.flags", "tcp.analysis.ack_rtt", "tcp.analysis.bytes_in
 REAL_TRAFFIC = ["ndpi__1kxun.pcap", "ndpi__alexa-app.pcapng", "zeek__modbusBig.pcap", "chrissanders__http_espn.pcapng",
                 "ndpi__gnutella.pcap", "chrissanders__synscan.pcapng", "zeek__http_bro.org.pcap"]
 COPIES = 40
-# Times each pcapframe run is repeated (its best time and its highest peak RSS are kept).
+# Times each pcapframe run, and the floor, is repeated (its best time and its highest peak RSS are
+# kept).
 PCAPFRAME_REPEATS = 3
 
 # The seed's read_pcap(..., timeseries=True, strict=True), with today's pandas: tshark's text on a
@@ -73,14 +75,16 @@ def measure(command, keep_output=False):
     """(seconds, peak RSS MiB, output) of a shell command, its output discarded unless asked
     for; exits on failure."""
     with tempfile.NamedTemporaryFile("r") as times, tempfile.NamedTemporaryFile("r") as errors:
-        run = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", times.name, "bash", "-o", "pipefail", "-c", command],
+        started = time.perf_counter()
+        run = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", times.name, "bash", "-o", "pipefail", "-c", command],
                              stdout=subprocess.PIPE if keep_output else subprocess.DEVNULL,
                              stderr=open(errors.name, "w"), text=True)
+        seconds = time.perf_counter() - started
         # exit 2: a capture with damage at its end; the frames before it were read.
         if run.returncode not in (0, 2):
             sys.exit(f"bench: failed ({run.returncode}): {command}\n{errors.read()[-2000:]}")
-        seconds, kib = times.read().split()[-2:]
-        return float(seconds), int(kib) // 1024, run.stdout or ""
+        kib = times.read().split()[-1]
+        return round(seconds, 3), int(kib) // 1024, run.stdout or ""
 
 
 def generated(fixtures_bin, frames):
@@ -122,7 +126,7 @@ def table(title, results):
     log(f"\n{title}")
     log(f"{'run':<44} {'seconds':>9} {'peak RSS MiB':>13}")
     for label, r in results.items():
-        log(f"{label:<44} {r['seconds']:>9.2f} {r['peak_rss_mib']:>13}")
+        log(f"{label:<44} {r['seconds']:>9.3f} {r['peak_rss_mib']:>13}")
 
 
 def main():
@@ -191,10 +195,10 @@ def main():
             })
         results = {}
         for label, command in runs.items():
-            # pcapframe's runs take seconds: the best of three evens out a shared machine's noise
-            # (tshark's take a minute each, and run once).
+            # pcapframe's runs and the floor's take under a second: the best of three evens out a
+            # shared machine's noise (tshark's take a minute each, and run once).
             # (A dataset export is not repeated: a second run would skip the exported capture.)
-            repeats = PCAPFRAME_REPEATS if command.startswith((pf, rb)) and not command.endswith("/") else 1
+            repeats = PCAPFRAME_REPEATS if command.startswith((pf, rb, "cat ")) and not command.endswith("/") else 1
             read = small if "quarter" in label else capture
             tries = []
             for _ in range(repeats):
@@ -204,7 +208,7 @@ def main():
             results[label] = {"seconds": seconds, "peak_rss_mib": mib}
             if output.strip().endswith(" bytes"):  # read_bench: "N rows, M columns, B bytes"
                 results[label]["dataframe_mib"] = round(int(output.split()[-2]) / 2**20, 1)
-            log(f"    {label:<44} {seconds:>8.2f} s {mib:>7} MiB")
+            log(f"    {label:<44} {seconds:>8.3f} s {mib:>7} MiB")
         table(f"{name}: {frames} frames", results)
         report["captures"][name] = {"path": str(capture), "bytes": capture.stat().st_size, "frames": frames,
                                     "runs": results, "ratios": ratios(results)}

@@ -74,7 +74,7 @@ impl Scanner<'static> {
 
     /// Reads a capture from any byte stream (standard input, a pipe, a socket, memory).
     pub fn from_reader(input: impl Read + Send + 'static, wanted: FieldSet, limits: Limits) -> Result<Self> {
-        let reader = CaptureReader::reading_ahead(input, limits.reader)?;
+        let reader = CaptureReader::owning(input, limits.reader)?;
         Ok(Scanner::with_limits(reader, wanted, limits.tracking))
     }
 }
@@ -160,6 +160,14 @@ impl<'r> Scanner<'r> {
     /// An empty store for the fields this scanner decodes.
     pub(crate) fn new_values(&self) -> FrameValues {
         FrameValues::new(*self.values.wanted())
+    }
+
+    /// From now on, reads the capture ahead of its parsing on a thread of its own, where it can
+    /// (one legacy pcap file or stream opened by this scanner; see [`CaptureReader::read_ahead`]).
+    pub(crate) fn read_ahead(&mut self) {
+        if let Source::One(reader) = &mut self.reader {
+            reader.read_ahead();
+        }
     }
 
     /// Whether frames cost enough to decode to be worth spreading over threads: false when only

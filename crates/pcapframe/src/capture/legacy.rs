@@ -7,7 +7,7 @@
 
 use std::io::Read;
 
-use super::read_ahead::{ReadAhead, HEADROOM};
+use super::read_ahead::{OwnedInput, ReadAhead, HEADROOM};
 
 use pcap_parser::pcap::{parse_pcap_frame, parse_pcap_frame_be};
 
@@ -43,8 +43,13 @@ pub(super) enum LegacyProblem {
 pub(super) enum Input<'r> {
     /// Read here, into the buffer, as they are needed.
     Direct(Box<dyn Read + Send + 'r>),
+    /// The same, from an input that can move to a thread of its own (see
+    /// [`LegacyRecords::read_ahead`]).
+    Owned(OwnedInput),
     /// Read ahead on a thread of their own, in chunks that become the buffer in turn.
     Ahead(ReadAhead),
+    /// Taken out while it changes.
+    Moving,
 }
 
 /// The records of a legacy pcap file, after its header.
@@ -67,7 +72,7 @@ impl<'r> LegacyRecords<'r> {
     pub fn new(head: Vec<u8>, header_len: usize, input: Input<'r>, big_endian: bool, capacity: usize) -> Self {
         let end = head.len();
         let mut buffer = head;
-        if matches!(input, Input::Direct(_)) {
+        if !matches!(input, Input::Ahead(_)) {
             buffer.resize(capacity.max(end), 0);
         }
         LegacyRecords {
@@ -78,6 +83,17 @@ impl<'r> LegacyRecords<'r> {
             offset: header_len.min(end) as u64,
             exhausted: false,
             big_endian,
+        }
+    }
+
+    /// From now on, reads the input ahead of the parsing on a thread of its own, if it can move
+    /// there (see [`super::read_ahead`]); otherwise goes on reading it here.
+    pub fn read_ahead(&mut self) {
+        if let Input::Owned(input) = std::mem::replace(&mut self.input, Input::Moving) {
+            self.input = match ReadAhead::spawn(input) {
+                Ok(ahead) => Input::Ahead(ahead),
+                Err(input) => Input::Owned(input),
+            };
         }
     }
 
@@ -152,7 +168,13 @@ impl<'r> LegacyRecords<'r> {
                 return Ok(false);
             }
             match &mut self.input {
-                Input::Direct(input) => {
+                Input::Moving => self.exhausted = true,
+                Input::Direct(_) | Input::Owned(_) => {
+                    let input: &mut dyn Read = match &mut self.input {
+                        Input::Direct(input) => input,
+                        Input::Owned(input) => input,
+                        _ => return Ok(false),
+                    };
                     if self.start + n > self.buffer.len() {
                         self.buffer.copy_within(self.start..self.end, 0);
                         self.end -= self.start;
@@ -320,13 +342,34 @@ mod tests {
         let mut lengths: Vec<u32> = (0..3000).map(|i| (i * 7919 % 1600) as u32).collect();
         lengths.insert(1500, 300_000);
         let f = file(true, &lengths);
-        let ahead = Input::Ahead(ReadAhead::spawn(std::io::Cursor::new(f[24..].to_vec())).unwrap());
-        let (seen, problem) = records_of(&f, ahead, true, 1 << 18, 400_000);
+        let mut records = LegacyRecords::new(
+            f[..24].to_vec(),
+            24,
+            Input::Owned(Box::new(std::io::Cursor::new(f[24..].to_vec()))),
+            true,
+            1 << 18,
+        );
+        // Read ahead from the second record on.
+        let first = records.advance(400_000).unwrap().unwrap();
+        assert_eq!(records.bytes_at(first.data_addr, first.data_len).len(), 0);
+        records.read_ahead();
+        assert!(matches!(records.input, Input::Ahead(_)));
+        let mut seen = vec![];
+        let problem = loop {
+            match records.advance(400_000) {
+                Ok(Some(r)) => {
+                    let data = records.bytes_at(r.data_addr, r.data_len).to_vec();
+                    seen.push((r.ts_sec, r.ts_frac, r.wire_len, r.offset, data));
+                }
+                Ok(None) => break None,
+                Err(e) => break Some(e),
+            }
+        };
         assert!(problem.is_none(), "{problem:?}");
         let direct = Input::Direct(Box::new(Trickle { bytes: &f[24..], step: 4096 }));
         let (expected, _) = records_of(&f, direct, true, 1 << 18, 400_000);
-        assert_eq!(seen.len(), lengths.len());
-        assert!(seen == expected);
+        assert_eq!(seen.len() + 1, lengths.len());
+        assert!(seen == expected[1..]);
     }
 
     /// Hands out `bytes`, then fails.
@@ -344,7 +387,8 @@ mod tests {
     #[test]
     fn records_read_ahead_before_a_failed_read_are_delivered_then_the_failure() {
         let f = file(false, &[100; 50]);
-        let ahead = Input::Ahead(ReadAhead::spawn(FailsAtEnd(std::io::Cursor::new(f[24..].to_vec()))).unwrap());
+        let owned: OwnedInput = Box::new(FailsAtEnd(std::io::Cursor::new(f[24..].to_vec())));
+        let ahead = Input::Ahead(ReadAhead::spawn(owned).map_err(|_| "no thread").unwrap());
         let (seen, problem) = records_of(&f, ahead, false, 1 << 18, 1000);
         assert_eq!(seen.len(), 50);
         assert!(matches!(&problem, Some(LegacyProblem::Io(e)) if e.to_string() == "disk gone"), "{problem:?}");

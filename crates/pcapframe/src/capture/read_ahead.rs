@@ -7,8 +7,12 @@
 //! whole without copying the new chunk.
 
 use std::io::Read;
+use std::sync::{Arc, Mutex};
 
 use crossbeam_channel::{bounded, Receiver, Sender};
+
+/// An input that can move to a thread of its own.
+pub(super) type OwnedInput = Box<dyn Read + Send + 'static>;
 
 /// Bytes free at the front of each chunk: room for the start of the longest record tshark
 /// reads (a 16-byte header and 262,144 bytes of data).
@@ -38,30 +42,46 @@ pub(super) struct ReadAhead {
 }
 
 impl ReadAhead {
-    /// Starts a thread that reads `input` to its end (or until this is dropped).
-    pub fn spawn(mut input: impl Read + Send + 'static) -> std::io::Result<ReadAhead> {
+    /// Starts a thread that reads `input` to its end (or until this is dropped); gives `input`
+    /// back when no thread can be started.
+    pub fn spawn(input: OwnedInput) -> Result<ReadAhead, OwnedInput> {
         let (chunks_tx, chunks) = bounded(IN_FLIGHT);
         let (spare, spare_rx) = bounded::<Vec<u8>>(IN_FLIGHT + 2);
-        let reading = move || loop {
-            // A new chunk's pages are untouched until written (the headroom's, mostly never); a
-            // reused one is written over.
-            let mut bytes = spare_rx.try_recv().unwrap_or_else(|_| vec![0; HEADROOM + CHUNK]);
-            let (filled, failed) = read_up_to(&mut input, &mut bytes[HEADROOM..]);
-            let last = filled < CHUNK || failed.is_some();
-            // What was read before a failure is handed over before the failure is. The parser
-            // has gone when a send fails: stop reading.
-            if chunks_tx.send(Ok(Chunk { bytes, filled })).is_err() {
+        // The thread takes the input from here once it runs; if it cannot start, it is taken back.
+        let handed = Arc::new(Mutex::new(Some(input)));
+        let taken = Arc::clone(&handed);
+        let reading = move || {
+            let Some(mut input) = taken.lock().ok().and_then(|mut slot| slot.take()) else {
                 return;
-            }
-            if let Some(e) = failed {
-                let _ = chunks_tx.send(Err(e));
-            }
-            if last {
-                return;
+            };
+            loop {
+                // A new chunk's pages are untouched until written (the headroom's, mostly
+                // never); a reused one is written over.
+                let mut bytes = spare_rx.try_recv().unwrap_or_else(|_| vec![0; HEADROOM + CHUNK]);
+                let (filled, failed) = read_up_to(&mut input, &mut bytes[HEADROOM..]);
+                let last = filled < CHUNK || failed.is_some();
+                // What was read before a failure is handed over before the failure is. The
+                // parser has gone when a send fails: stop reading.
+                if chunks_tx.send(Ok(Chunk { bytes, filled })).is_err() {
+                    return;
+                }
+                if let Some(e) = failed {
+                    let _ = chunks_tx.send(Err(e));
+                }
+                if last {
+                    return;
+                }
             }
         };
-        let started = std::thread::Builder::new().name("pcapframe-io".into()).stack_size(STACK).spawn(reading);
-        started.map(|_| ReadAhead { chunks, spare })
+        match std::thread::Builder::new().name("pcapframe-io".into()).stack_size(STACK).spawn(reading) {
+            Ok(_) => Ok(ReadAhead { chunks, spare }),
+            Err(_) => match handed.lock().ok().and_then(|mut slot| slot.take()) {
+                Some(input) => Err(input),
+                // Unreachable: the thread that would have taken it never ran. An input that
+                // is gone reads as empty, which reports the capture as cut short.
+                None => Err(Box::new(std::io::empty())),
+            },
+        }
     }
 
     /// The next chunk; `None` after the last (the end of the input).

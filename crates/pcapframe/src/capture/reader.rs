@@ -11,7 +11,6 @@ use pcap_parser::{parse_pcap_header, PcapBlockOwned, PcapError, PcapNGReader};
 use super::coverage::Coverage;
 use super::legacy::{Input, LegacyProblem, LegacyRecords};
 use super::padded::PaddedBlockLengths;
-use super::read_ahead::ReadAhead;
 use super::timestamp::TsResolution;
 use crate::bytes::{be16, be32, le16, le32};
 use crate::error::{CaptureError, Position};
@@ -157,15 +156,19 @@ impl<'r> CaptureReader<'r> {
         Self::open(input, limits, |rest| Ok(Input::Direct(Box::new(rest))))
     }
 
-    /// Opens a capture like [`CaptureReader::new`], and reads a legacy pcap file's records on a
-    /// thread of their own, ahead of their parsing (see [`super::read_ahead`]).
-    pub fn reading_ahead<R: Read + Send + 'static>(input: R, limits: ReaderLimits) -> Result<Self, CaptureError> {
-        Self::open(input, limits, |rest| {
-            ReadAhead::spawn(rest).map(Input::Ahead).map_err(|e| CaptureError::Io {
-                message: format!("cannot start the reading thread: {e}"),
-                at: Position { frame: 1, offset: 0 },
-            })
-        })
+    /// Opens a capture like [`CaptureReader::new`], from an input that can move to a thread of
+    /// its own: see [`CaptureReader::read_ahead`].
+    pub fn owning<R: Read + Send + 'static>(input: R, limits: ReaderLimits) -> Result<Self, CaptureError> {
+        Self::open(input, limits, |rest| Ok(Input::Owned(Box::new(rest))))
+    }
+
+    /// From now on, reads a legacy pcap file opened by [`CaptureReader::owning`] on a thread of
+    /// its own, ahead of the parsing (see [`super::read_ahead`]): worth it when a core would
+    /// otherwise be idle. Anything else goes on being read as before.
+    pub fn read_ahead(&mut self) {
+        if let Source::Legacy(records) = &mut self.source {
+            records.read_ahead();
+        }
     }
 
     /// Opens a capture; `rest` says how a legacy pcap file's bytes past the first read are read.
