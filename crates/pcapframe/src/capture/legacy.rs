@@ -52,6 +52,17 @@ pub(super) enum Input<'r> {
     Moving,
 }
 
+impl Input<'_> {
+    /// The input to read here, when it is read here.
+    fn direct(&mut self) -> Option<&mut dyn Read> {
+        match self {
+            Input::Direct(input) => Some(input.as_mut()),
+            Input::Owned(input) => Some(input.as_mut()),
+            Input::Ahead(_) | Input::Moving => None,
+        }
+    }
+}
+
 /// The records of a legacy pcap file, after its header.
 pub(super) struct LegacyRecords<'r> {
     input: Input<'r>,
@@ -167,29 +178,26 @@ impl<'r> LegacyRecords<'r> {
             if self.exhausted {
                 return Ok(false);
             }
-            match &mut self.input {
-                Input::Moving => self.exhausted = true,
-                Input::Direct(_) | Input::Owned(_) => {
-                    let input: &mut dyn Read = match &mut self.input {
-                        Input::Direct(input) => input,
-                        Input::Owned(input) => input,
-                        _ => return Ok(false),
-                    };
-                    if self.start + n > self.buffer.len() {
-                        self.buffer.copy_within(self.start..self.end, 0);
-                        self.end -= self.start;
-                        self.start = 0;
-                        if n > self.buffer.len() {
-                            self.buffer.resize(n.max(self.buffer.len() * 2), 0);
-                        }
-                    }
-                    match input.read(&mut self.buffer[self.end..]) {
-                        Ok(0) => self.exhausted = true,
-                        Ok(got) => self.end += got,
-                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                        Err(e) => return Err(LegacyProblem::Io(e)),
+            if let Some(input) = self.input.direct() {
+                if self.start + n > self.buffer.len() {
+                    self.buffer.copy_within(self.start..self.end, 0);
+                    self.end -= self.start;
+                    self.start = 0;
+                    if n > self.buffer.len() {
+                        self.buffer.resize(n.max(self.buffer.len() * 2), 0);
                     }
                 }
+                match input.read(&mut self.buffer[self.end..]) {
+                    Ok(0) => self.exhausted = true,
+                    Ok(got) => self.end += got,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(LegacyProblem::Io(e)),
+                }
+                continue;
+            }
+            match &mut self.input {
+                // Read above (`Direct`, `Owned`), or lost while it changed (`Moving`).
+                Input::Direct(_) | Input::Owned(_) | Input::Moving => self.exhausted = true,
                 Input::Ahead(ahead) => match ahead.next_chunk() {
                     None => self.exhausted = true,
                     Some(Err(e)) => return Err(LegacyProblem::Io(e)),

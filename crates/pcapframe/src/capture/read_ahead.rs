@@ -98,7 +98,7 @@ impl ReadAhead {
 }
 
 /// Reads until `buf` is full, the input ends or fails: the bytes read, and the failure.
-fn read_up_to(input: &mut impl Read, buf: &mut [u8]) -> (usize, Option<std::io::Error>) {
+pub(super) fn read_up_to(input: &mut impl Read, buf: &mut [u8]) -> (usize, Option<std::io::Error>) {
     let mut got = 0;
     while got < buf.len() {
         match input.read(&mut buf[got..]) {

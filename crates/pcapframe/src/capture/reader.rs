@@ -11,6 +11,7 @@ use pcap_parser::{parse_pcap_header, PcapBlockOwned, PcapError, PcapNGReader};
 use super::coverage::Coverage;
 use super::legacy::{Input, LegacyProblem, LegacyRecords};
 use super::padded::PaddedBlockLengths;
+use super::read_ahead::read_up_to;
 use super::timestamp::TsResolution;
 use crate::bytes::{be16, be32, le16, le32};
 use crate::error::{CaptureError, Position};
@@ -180,7 +181,10 @@ impl<'r> CaptureReader<'r> {
         let start = Position { frame: 1, offset: 0 };
         // pcap-parser validates the file header from its first read(), so hand it a full chunk.
         let mut head = vec![0u8; INITIAL_BUFFER];
-        let got = read_up_to(&mut input, &mut head).map_err(|e| io_error(e, start))?;
+        let (got, failed) = read_up_to(&mut input, &mut head);
+        if let Some(e) = failed {
+            return Err(io_error(e, start));
+        }
         head.truncate(got);
         let magic: [u8; 4] = head.get(..4).and_then(|m| m.try_into().ok()).unwrap_or_default();
         let format = match (got.min(4), magic) {
@@ -593,19 +597,6 @@ impl Layout {
         }
         Ok(())
     }
-}
-
-fn read_up_to(input: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut got = 0;
-    while got < buf.len() {
-        match input.read(&mut buf[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(got)
 }
 
 fn io_error(e: std::io::Error, at: Position) -> CaptureError {
