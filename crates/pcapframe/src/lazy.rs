@@ -24,13 +24,14 @@ use polars::prelude::*;
 
 use crate::batch::BatchReader;
 use crate::capture::MergeOrder;
+use crate::column::ColumnBuilder;
 use crate::error::{Error, Result};
 use crate::fields::{Field, FieldSet};
 use crate::filter::DisplayFilter;
 use crate::limits::Limits;
 use crate::read::resolve_fields;
 use crate::scan::Scanner;
-use crate::table::{ColumnBuilder, Occurrence};
+use crate::table::Occurrence;
 
 /// Frames decoded between two applications of a pushed-down predicate.
 const BATCH_ROWS: usize = 64 * 1024;
@@ -142,7 +143,7 @@ impl PcapScan {
         let schema: Schema = fields
             .iter()
             .map(|f| {
-                let column = ColumnBuilder::for_field(*f, 0).finish();
+                let column = ColumnBuilder::for_field(*f, 0).finish(*f);
                 (column.name().clone(), column.dtype().clone())
             })
             .collect();

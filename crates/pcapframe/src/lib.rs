@@ -19,6 +19,7 @@
 mod batch;
 pub mod bytes;
 pub mod capture;
+mod column;
 #[cfg(feature = "parquet")]
 pub mod dataset;
 pub mod dissect;

@@ -2,7 +2,8 @@
 
 use polars::prelude::*;
 
-use crate::fields::{Field, FieldIndex, FieldSet, FieldType, FrameValues, Value, FIELDS};
+use crate::column::ColumnBuilder;
+use crate::fields::{Field, FieldIndex, FieldSet, FrameValues, FIELDS};
 
 /// Which occurrence a typed column keeps when a field occurs several times in a frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -12,159 +13,6 @@ pub enum Occurrence {
     First,
     /// The last (innermost) one, as `tshark -E occurrence=l`.
     Last,
-}
-
-/// Accumulates one field's column.
-pub(crate) enum ColumnBuilder {
-    U8(PrimitiveChunkedBuilder<UInt8Type>),
-    U16(PrimitiveChunkedBuilder<UInt16Type>),
-    U32(PrimitiveChunkedBuilder<UInt32Type>),
-    U64(PrimitiveChunkedBuilder<UInt64Type>),
-    I32(PrimitiveChunkedBuilder<Int32Type>),
-    Bool(BooleanChunkedBuilder),
-    Text(StringChunkedBuilder, AddressTexts),
-    Str(StringChunkedBuilder),
-    Binary(BinaryChunkedBuilder),
-    Datetime(PrimitiveChunkedBuilder<Int64Type>),
-    Seconds(PrimitiveChunkedBuilder<Float64Type>),
-    Float(PrimitiveChunkedBuilder<Float64Type>),
-}
-
-impl ColumnBuilder {
-    /// The column type that represents `field`.
-    pub fn for_field(field: Field, capacity: usize) -> Self {
-        let name: PlSmallStr = field.def().name.into();
-        match field.def().ty {
-            FieldType::UInt { bits: 8 } | FieldType::Hex { bits: 8, .. } => {
-                ColumnBuilder::U8(PrimitiveChunkedBuilder::new(name, capacity))
-            }
-            FieldType::UInt { bits: 16 } | FieldType::Hex { bits: 16, .. } => {
-                ColumnBuilder::U16(PrimitiveChunkedBuilder::new(name, capacity))
-            }
-            FieldType::UInt { bits: 24 | 32 } | FieldType::Hex { bits: 24 | 32, .. } => {
-                ColumnBuilder::U32(PrimitiveChunkedBuilder::new(name, capacity))
-            }
-            FieldType::UInt { .. } | FieldType::Hex { .. } => {
-                ColumnBuilder::U64(PrimitiveChunkedBuilder::new(name, capacity))
-            }
-            FieldType::Int32 | FieldType::Int8 => ColumnBuilder::I32(PrimitiveChunkedBuilder::new(name, capacity)),
-            FieldType::Float => ColumnBuilder::Float(PrimitiveChunkedBuilder::new(name, capacity)),
-            FieldType::Bool => ColumnBuilder::Bool(BooleanChunkedBuilder::new(name, capacity)),
-            FieldType::Mac | FieldType::Ipv4 | FieldType::Ipv6 => {
-                ColumnBuilder::Text(StringChunkedBuilder::new(name, capacity), AddressTexts::default())
-            }
-            FieldType::Str => ColumnBuilder::Str(StringChunkedBuilder::new(name, capacity)),
-            FieldType::Bytes => ColumnBuilder::Binary(BinaryChunkedBuilder::new(name, capacity)),
-            FieldType::AbsTime => ColumnBuilder::Datetime(PrimitiveChunkedBuilder::new(name, capacity)),
-            FieldType::RelTime => ColumnBuilder::Seconds(PrimitiveChunkedBuilder::new(name, capacity)),
-        }
-    }
-
-    /// Appends `value`, one of `frame`'s values of `field` (null when `None`).
-    pub fn append_value(&mut self, field: Field, frame: &FrameValues, value: Option<Value>) {
-        let uint = |v: Option<Value>| match v {
-            Some(Value::UInt(n)) => Some(n),
-            _ => None,
-        };
-        match self {
-            ColumnBuilder::U8(b) => b.append_option(uint(value).map(|n| n as u8)),
-            ColumnBuilder::U16(b) => b.append_option(uint(value).map(|n| n as u16)),
-            ColumnBuilder::U32(b) => b.append_option(uint(value).map(|n| n as u32)),
-            ColumnBuilder::U64(b) => b.append_option(uint(value)),
-            ColumnBuilder::I32(b) => b.append_option(match value {
-                Some(Value::Int(n)) => Some(n as i32),
-                _ => None,
-            }),
-            ColumnBuilder::Bool(b) => b.append_option(match value {
-                Some(Value::Bool(x)) => Some(x),
-                _ => None,
-            }),
-            ColumnBuilder::Text(b, texts) => match value {
-                Some(v) => b.append_value(texts.text(field, frame, v)),
-                None => b.append_null(),
-            },
-            ColumnBuilder::Str(b) => match value {
-                Some(v) => b.append_value(frame.str_of(v)),
-                None => b.append_null(),
-            },
-            ColumnBuilder::Binary(b) => match value {
-                Some(v) => b.append_value(frame.bytes_of(v)),
-                None => b.append_null(),
-            },
-            ColumnBuilder::Datetime(b) => b.append_option(match value {
-                Some(Value::Nanos(ns)) => Some(ns),
-                _ => None,
-            }),
-            ColumnBuilder::Seconds(b) => b.append_option(match value {
-                Some(Value::Nanos(ns)) => Some(ns as f64 / 1e9),
-                _ => None,
-            }),
-            ColumnBuilder::Float(b) => b.append_option(match value {
-                Some(Value::Float(bits)) => Some(f64::from(f32::from_bits(bits))),
-                _ => None,
-            }),
-        }
-    }
-
-    /// The finished column.
-    pub fn finish(self) -> Column {
-        let series = match self {
-            ColumnBuilder::U8(b) => b.finish().into_series(),
-            ColumnBuilder::U16(b) => b.finish().into_series(),
-            ColumnBuilder::U32(b) => b.finish().into_series(),
-            ColumnBuilder::U64(b) => b.finish().into_series(),
-            ColumnBuilder::I32(b) => b.finish().into_series(),
-            ColumnBuilder::Bool(b) => b.finish().into_series(),
-            ColumnBuilder::Text(b, _) | ColumnBuilder::Str(b) => b.finish().into_series(),
-            ColumnBuilder::Binary(b) => b.finish().into_series(),
-            ColumnBuilder::Datetime(b) => b.finish().into_series().into_datetime(TimeUnit::Nanoseconds, None),
-            ColumnBuilder::Seconds(b) | ColumnBuilder::Float(b) => b.finish().into_series(),
-        };
-        series.into_column()
-    }
-}
-
-/// Slots of [`AddressTexts`] (a power of two).
-const ADDRESS_SLOTS: usize = 256;
-
-/// The text of recently seen addresses, so that an address column formats each address once
-/// rather than once per row (a capture repeats a few addresses over and over): a direct-mapped
-/// cache whose slot the address's bytes pick, and whose hits compare the whole value.
-#[derive(Default)]
-pub(crate) struct AddressTexts {
-    slots: Vec<Option<(Value, String)>>,
-    scratch: Vec<u8>,
-}
-
-impl AddressTexts {
-    /// The text of `value`, one of `frame`'s values of the address field `field`.
-    fn text(&mut self, field: Field, frame: &FrameValues, value: Value) -> &str {
-        let key = match value {
-            Value::Ipv4(a) => u128::from(u32::from_be_bytes(a)),
-            Value::Ipv6(a) => u128::from_be_bytes(a),
-            Value::Mac(m) => m.iter().fold(0u128, |k, b| k << 8 | u128::from(*b)),
-            _ => return self.uncached(field, frame, value),
-        };
-        if self.slots.is_empty() {
-            self.slots.resize(ADDRESS_SLOTS, None);
-        }
-        // Fibonacci hashing: the top bits of the product pick the slot.
-        let folded = (key as u64) ^ ((key >> 64) as u64);
-        let slot = (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - ADDRESS_SLOTS.trailing_zeros())) as usize;
-        if self.slots[slot].as_ref().is_none_or(|(cached, _)| *cached != value) {
-            let text = self.uncached(field, frame, value).to_string();
-            self.slots[slot] = Some((value, text));
-        }
-        self.slots[slot].as_ref().map_or("", |(_, text)| text.as_str())
-    }
-
-    /// `value` written out anew.
-    fn uncached(&mut self, field: Field, frame: &FrameValues, value: Value) -> &str {
-        self.scratch.clear();
-        frame.write_text(field, value, &mut self.scratch);
-        // Addresses are written in ASCII.
-        std::str::from_utf8(&self.scratch).unwrap_or_default()
-    }
 }
 
 /// Rows in one chunk of the columns [`crate::read_pcap`] returns (the last chunk may hold
@@ -246,11 +94,11 @@ impl TableBuilder {
             }
             let column = usize::from(column);
             self.filled[column] = self.row;
-            self.builders[column].append_value(*field, frame, Some(*value));
+            self.builders[column].push(*field, frame, *value);
         }
         for (column, builder) in self.builders.iter_mut().enumerate() {
             if self.filled[column] != self.row {
-                builder.append_value(self.fields[column], frame, None);
+                builder.push_null();
             }
         }
     }
@@ -263,14 +111,17 @@ impl TableBuilder {
                 Occurrence::First => self.index.first(frame, *field),
                 Occurrence::Last => self.index.last(frame, *field),
             };
-            builder.append_value(*field, frame, value);
+            match value {
+                Some(value) => builder.push(*field, frame, value),
+                None => builder.push_null(),
+            }
         }
     }
 
     fn close_chunk(&mut self) {
         for ((builder, chunks), field) in self.builders.iter_mut().zip(&mut self.chunks).zip(&self.fields) {
             let full = std::mem::replace(builder, ColumnBuilder::for_field(*field, CHUNK_ROWS));
-            let chunk = full.finish().take_materialized_series();
+            let chunk = full.finish(*field).take_materialized_series();
             match chunks {
                 Some(series) => {
                     // Same name and type: linking the chunk cannot fail.
@@ -294,6 +145,7 @@ impl TableBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fields::Value;
 
     /// Frames with repeated, missing and many distinct addresses (more than the text cache's
     /// slots, so that slots are evicted and reused).
@@ -351,21 +203,5 @@ mod tests {
         assert_eq!(text_at(&one_pass, "eth.src", 5), None);
         let last = table(&fields, Occurrence::Last);
         assert_eq!(text_at(&last, "ip.src", 3).as_deref(), Some("192.168.92.205"));
-    }
-
-    #[test]
-    fn address_texts_are_the_values_written_out() {
-        let frames = frames();
-        let mut texts = AddressTexts::default();
-        let mut written = Vec::new();
-        for frame in frames.iter().chain(&frames) {
-            for (field, value) in frame.items() {
-                if matches!(value, Value::Mac(_) | Value::Ipv4(_) | Value::Ipv6(_)) {
-                    written.clear();
-                    frame.write_text(*field, *value, &mut written);
-                    assert_eq!(texts.text(*field, frame, *value).as_bytes(), written.as_slice());
-                }
-            }
-        }
     }
 }

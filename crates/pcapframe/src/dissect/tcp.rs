@@ -141,8 +141,8 @@ fn decode(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) -> Option<()> {
     out.uint(Field::TcpChecksum, checksum);
     out.uint(Field::TcpUrgentPointer, urgent);
     options.push(out, view.map(|v| v.peer_base));
-    if let Some(analysis) = view.and_then(|v| v.analysis) {
-        push_analysis(out, &analysis);
+    if let Some(analysis) = view.and(ctx.state.tcp.analysis()) {
+        push_analysis(out, analysis);
     }
     if hdr_len <= ip.reported_len {
         // What was captured of the payload (a quoted segment's too, as far as the quote goes).
@@ -228,7 +228,7 @@ fn bogus_header_length(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8], hdr_len: 
     let view = ctx.state.tcp_needs.tracking.then(|| ctx.state.tcp.observe(&segment, ctx.meta, false));
     push_stream_and_sequence(ctx.out, &segment, view.as_ref());
     ctx.out.uint(Field::TcpHdrLen, hdr_len as u64);
-    if let Some(analysis) = view.and_then(|v| v.analysis) {
+    if let Some(analysis) = view.and(ctx.state.tcp.analysis()) {
         ctx.out.uint(Field::TcpCompleteness, analysis.completeness); // tshark shows no more
     }
     Some(())

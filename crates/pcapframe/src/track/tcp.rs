@@ -52,8 +52,6 @@ pub struct TcpView {
     pub scalefactor: Option<i32>,
     /// The peer's initial sequence number (minus one when not seen): SACK edges are relative to it.
     pub peer_base: u32,
-    /// The sequence analysis, when the tracker was asked for it.
-    pub analysis: Option<Analysis>,
     /// Which way the segment goes within its conversation (0 or 1, fixed per address/port pair).
     pub dir: u8,
 }
@@ -131,6 +129,9 @@ pub struct TcpTracker {
     analysis: Option<usize>,
     /// Unacknowledged segments forgotten to stay under that cap.
     dropped_unacked: u64,
+    /// The sequence analysis of the segment looked at last (see [`TcpTracker::analysis`]): kept
+    /// here rather than in each [`TcpView`], which stays small enough to return in registers.
+    last_analysis: Option<Analysis>,
 }
 
 impl Default for TcpTracker {
@@ -147,6 +148,7 @@ impl TcpTracker {
             next_stream: 0,
             analysis: None,
             dropped_unacked: 0,
+            last_analysis: None,
         }
     }
 
@@ -155,6 +157,12 @@ impl TcpTracker {
     pub fn with_analysis(mut self, max_unacked: usize) -> Self {
         self.analysis = Some(max_unacked);
         self
+    }
+
+    /// The sequence analysis of the segment passed last to [`TcpTracker::observe`] or
+    /// [`TcpTracker::quoted`]; `None` when analysis is off.
+    pub fn analysis(&self) -> Option<&Analysis> {
+        self.last_analysis.as_ref()
     }
 
     /// Unacknowledged segments forgotten so far to stay under the cap (their ACKs get no
@@ -178,7 +186,7 @@ impl TcpTracker {
         let conv = conversations.get_or_insert_with(key, || Conversation::new(take_next(next_stream)));
         let (window_size, scalefactor) = conv.window(dir, seg);
         let peer_base = conv.dirs[1 - dir].base.unwrap_or(0);
-        let analysis = self.analysis.map(|_| {
+        self.last_analysis = self.analysis.map(|_| {
             let state = conv.analysis.get_or_insert_with(|| Box::new(ConversationAnalysis::new()));
             let first_frame = state.is_new();
             let timing = state.timing(meta.time_ns);
@@ -197,7 +205,6 @@ impl TcpTracker {
             window_size,
             scalefactor,
             peer_base,
-            analysis,
             dir: dir as u8,
         }
     }
@@ -206,7 +213,7 @@ impl TcpTracker {
     /// Without `analyse` (a malformed header), the analysis only moves the stream's timing.
     pub fn observe(&mut self, seg: &TcpSegment, meta: FrameMeta, analyse: bool) -> TcpView {
         let (key, dir) = ConvKey::of(seg.src, seg.dst);
-        let TcpTracker { conversations, next_stream, analysis, dropped_unacked } = self;
+        let TcpTracker { conversations, next_stream, analysis, dropped_unacked, last_analysis } = self;
         let conv = conversations.get_or_insert_with(key, || Conversation::new(take_next(next_stream)));
         let reopened = conv.is_reopened_by(dir, seg);
         if reopened {
@@ -238,7 +245,7 @@ impl TcpTracker {
             .wrapping_add(u32::from(seg.flags & FIN != 0));
         let (window_size, scalefactor) = conv.window(dir, seg);
         let peer_base = conv.dirs[1 - dir].base.unwrap_or(0);
-        let analysis = analysis.map(|max_unacked| {
+        *last_analysis = analysis.map(|max_unacked| {
             let reused = conv.reused;
             let state = conv.analysis.get_or_insert_with(|| {
                 Box::new(if reused { ConversationAnalysis::reopened() } else { ConversationAnalysis::new() })
@@ -262,7 +269,7 @@ impl TcpTracker {
             }
             result
         });
-        TcpView { stream: conv.stream, seq, ack, nxtseq, window_size, scalefactor, peer_base, analysis, dir: dir as u8 }
+        TcpView { stream: conv.stream, seq, ack, nxtseq, window_size, scalefactor, peer_base, dir: dir as u8 }
     }
 }
 
