@@ -1,8 +1,9 @@
 //! Reading on several threads gives what reading on one gives: for every fixture and shared
 //! capture, every field's text (`--threads 1` against `--threads 3`, with and without a display
 //! filter and a frame count), the `frame.*` fields' text (read ahead on a thread of its own with
-//! several threads), and `read_pcap`'s DataFrame of every field; also on a capture cut mid-frame,
-//! where both must keep the same frames and report the same damage.
+//! several threads), and `read_pcap`'s DataFrame of every field and of the fields whose TCP
+//! tracking is done on the consumer's thread (with and without a filter); also on a capture cut
+//! mid-frame, where both must keep the same frames and report the same damage.
 
 #[path = "../../pcapframe/tests/corpus/mod.rs"]
 mod corpus;
@@ -22,6 +23,18 @@ fn frame_fields() -> Vec<String> {
     ["frame.number", "frame.time_epoch", "frame.time_delta", "frame.len", "frame.cap_len", "frame.interface_id"]
         .map(String::from)
         .to_vec()
+}
+
+/// Every field whose TCP tracking can wait for the thread that builds the columns: all but the
+/// sequence analysis, the SACK edges and the application protocols over TCP.
+fn tracked_apart_fields() -> Vec<String> {
+    let over_tcp = ["http", "dns", "tls", "ftp", "smtp"];
+    let needs_tracking_inline = ["tcp.analysis.", "tcp.time_", "tcp.completeness", "tcp.options.sack_"];
+    FIELDS
+        .iter()
+        .filter(|f| !over_tcp.contains(&f.protocol) && !needs_tracking_inline.iter().any(|p| f.name.starts_with(p)))
+        .map(|f| f.name.to_string())
+        .collect()
 }
 
 fn cli(capture: &Path, threads: usize, fields: &[String], extra: &[String]) -> Output {
@@ -47,7 +60,14 @@ fn assert_same_output_of(capture: &Path, fields: &[String], extra: &[String]) {
 }
 
 fn assert_same_frame(capture: &Path) {
-    let options = |threads| ReadOptions { threads: Some(threads), ..ReadOptions::fields(every_field()) };
+    assert_same_frame_of(capture, &ReadOptions::fields(every_field()));
+    let tracked_apart = ReadOptions::fields(tracked_apart_fields());
+    assert_same_frame_of(capture, &tracked_apart);
+    assert_same_frame_of(capture, &tracked_apart.display_filter("tcp.stream == 1 or tcp.window_size > 1000 or udp"));
+}
+
+fn assert_same_frame_of(capture: &Path, read: &ReadOptions) {
+    let options = |threads| ReadOptions { threads: Some(threads), ..read.clone() };
     let (one, many) = (read_pcap_partial(capture, &options(1)), read_pcap_partial(capture, &options(2)));
     let name = capture.display();
     match (one, many) {

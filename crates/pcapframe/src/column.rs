@@ -50,7 +50,7 @@ impl ColumnBuilder {
 
     /// Appends `value`, one of `frame`'s values of `field`; a value of another type than the
     /// column's is a null.
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, field: Field, frame: &FrameValues, value: Value) {
         match (self, value) {
             (ColumnBuilder::U8(b), Value::UInt(n)) => b.push(n as u8),

@@ -17,6 +17,7 @@ use std::ops::ControlFlow;
 
 use crossbeam_channel::{bounded, unbounded, Receiver, Sender, TrySendError};
 
+use crate::dissect::DeferredSegment;
 use crate::error::CaptureError;
 use crate::fields::FrameValues;
 use crate::scan::Scanner;
@@ -74,6 +75,10 @@ impl<'a> Frames<'a> {
 struct Batch {
     frames: Vec<FrameValues>,
     files: Vec<Option<usize>>,
+    /// TCP segments whose tracking waits for the consumer (see
+    /// [`crate::dissect::TcpCompletion`]), in order, and per frame, where its own end.
+    deferred: Vec<DeferredSegment>,
+    deferred_ends: Vec<usize>,
     len: usize,
     /// Frames it holds when full.
     limit: usize,
@@ -81,12 +86,19 @@ struct Batch {
 
 impl Batch {
     fn new(limit: usize) -> Batch {
-        Batch { frames: Vec::with_capacity(limit), files: Vec::with_capacity(limit), len: 0, limit }
+        Batch {
+            frames: Vec::with_capacity(limit),
+            files: Vec::with_capacity(limit),
+            deferred: Vec::new(),
+            deferred_ends: Vec::with_capacity(limit),
+            len: 0,
+            limit,
+        }
     }
 
     /// A batch that holds nothing yet, without allocating.
     fn placeholder(limit: usize) -> Batch {
-        Batch { frames: Vec::new(), files: Vec::new(), len: 0, limit }
+        Batch { frames: Vec::new(), files: Vec::new(), deferred: Vec::new(), deferred_ends: Vec::new(), len: 0, limit }
     }
 
     fn is_full(&self) -> bool {
@@ -119,7 +131,9 @@ impl Scanner<'_> {
     /// any (not when `consume` broke first).
     ///
     /// With `threads` of 2 or more, the capture is read and dissected on a second thread while
-    /// `consume` runs on this one; with 1, both run here. The results are the same.
+    /// `consume` runs on this one, and where the fields allow it, the TCP conversations are
+    /// tracked on this one too (see [`crate::dissect::TcpCompletion`]): the frames' values are
+    /// then in another order, but each field's are the same. With 1, all of it runs here.
     pub fn for_each_frame(
         &mut self,
         threads: usize,
@@ -130,9 +144,10 @@ impl Scanner<'_> {
             self.read_ahead_if_idle(threads);
             return self.read_each(max_frames, |frame, file| consume(frame, file));
         }
+        let mut completion = self.defer_tcp_tracking();
         let (full_tx, full_rx) = bounded::<Message<Batch>>(BATCHES_IN_FLIGHT);
         let (empty_tx, empty_rx) = unbounded::<Batch>();
-        std::thread::scope(|scope| {
+        let problem = std::thread::scope(|scope| {
             spawn_named(scope, "pcapframe-read", || {
                 self.produce(
                     CONSUMER_BATCH_FRAMES,
@@ -142,9 +157,18 @@ impl Scanner<'_> {
                     &full_tx,
                 )
             });
-            let mut each_frame = |batch: Batch| {
-                for (frame, file) in batch.frames().iter() {
-                    if consume(frame, file).is_break() {
+            let mut each_frame = |mut batch: Batch| {
+                let mut start = 0;
+                for at in 0..batch.len {
+                    let frame = &mut batch.frames[at];
+                    if let Some(completion) = completion.as_mut() {
+                        let end = batch.deferred_ends[at];
+                        for segment in &batch.deferred[start..end] {
+                            completion.complete(segment, frame);
+                        }
+                        start = end;
+                    }
+                    if consume(frame, batch.files[at]).is_break() {
                         return ControlFlow::Break(());
                     }
                 }
@@ -152,7 +176,11 @@ impl Scanner<'_> {
                 ControlFlow::Continue(())
             };
             consume_in_order(full_rx, None, &mut each_frame)
-        })
+        });
+        if let Some(completion) = completion {
+            self.resume_tcp_tracking(completion);
+        }
+        problem
     }
 
     /// Turns each batch of frames into a `T` with `map`, then calls `consume` with the `T`s in
@@ -282,6 +310,23 @@ impl Scanner<'_> {
     /// Reads frames into `batch` from its start until it is full (`None`) or the capture ends
     /// (`Some` of the damage that ended it, if any); `read` counts frames against `max_frames`.
     fn fill(&mut self, batch: &mut Batch, read: &mut u64, max_frames: Option<u64>) -> Option<Option<CaptureError>> {
+        // The TCP segments deferred while filling the batch gather in its own vector.
+        batch.deferred.clear();
+        let deferring = self.swap_deferred_segments(&mut batch.deferred);
+        let end = self.fill_frames(batch, read, max_frames);
+        if deferring {
+            self.swap_deferred_segments(&mut batch.deferred);
+        }
+        end
+    }
+
+    /// Reads frames into `batch`, for [`Scanner::fill`].
+    fn fill_frames(
+        &mut self,
+        batch: &mut Batch,
+        read: &mut u64,
+        max_frames: Option<u64>,
+    ) -> Option<Option<CaptureError>> {
         batch.len = 0;
         while !batch.is_full() {
             if max_frames.is_some_and(|max| *read >= max) {
@@ -291,12 +336,14 @@ impl Scanner<'_> {
             if batch.len == batch.frames.len() {
                 batch.frames.push(self.new_values());
                 batch.files.push(None);
+                batch.deferred_ends.push(0);
             }
             match self.next_frame_into(&mut batch.frames[batch.len]) {
                 Ok(true) => {}
                 Ok(false) => return Some(None),
                 Err(e) => return Some(Some(e)),
             }
+            batch.deferred_ends[batch.len] = self.deferred_count();
             batch.files[batch.len] = self.current_file();
             batch.len += 1;
         }

@@ -5,7 +5,7 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::capture::{CaptureReader, Coverage, MergeOrder, MergedReader, Record};
-use crate::dissect::Dissector;
+use crate::dissect::{DeferredSegment, Dissector, TcpCompletion};
 use crate::error::{CaptureError, Error, Result};
 use crate::fields::{FieldSet, FrameValues};
 use crate::limits::Limits;
@@ -168,6 +168,28 @@ impl<'r> Scanner<'r> {
         if let Source::One(reader) = &mut self.reader {
             reader.read_ahead();
         }
+    }
+
+    /// Hands the TCP tracker over to the caller (see [`crate::Dissector`]'s
+    /// `defer_tcp_tracking`), when the fields read allow it.
+    pub(crate) fn defer_tcp_tracking(&mut self) -> Option<TcpCompletion> {
+        self.dissector.defer_tcp_tracking()
+    }
+
+    /// Takes the TCP tracker back.
+    pub(crate) fn resume_tcp_tracking(&mut self, completion: TcpCompletion) {
+        self.dissector.resume_tcp_tracking(completion);
+    }
+
+    /// Swaps the TCP segments that wait to be tracked with `segments` (see
+    /// [`crate::Dissector`]'s `swap_deferred_segments`); `false` when none are deferred.
+    pub(crate) fn swap_deferred_segments(&mut self, segments: &mut Vec<DeferredSegment>) -> bool {
+        self.dissector.swap_deferred_segments(segments)
+    }
+
+    /// How many TCP segments wait to be tracked.
+    pub(crate) fn deferred_count(&self) -> usize {
+        self.dissector.deferred_count()
     }
 
     /// Whether frames cost enough to decode to be worth spreading over threads: false when only

@@ -87,18 +87,23 @@ impl TableBuilder {
 
     /// The first occurrence of each field, taken as the frame's values are walked; then nulls.
     fn append_in_one_pass(&mut self, frame: &FrameValues) {
+        let row = self.row;
+        let (filled, builders) = (&mut self.filled[..], &mut self.builders[..]);
+        let mut values = 0;
         for (field, value) in frame.items() {
-            let column = self.column_of[field.index()];
-            if column == NO_COLUMN || self.filled[usize::from(column)] == self.row {
-                continue;
+            // A field without a column maps to `NO_COLUMN`, past every column: `get_mut` misses.
+            let column = usize::from(self.column_of[field.index()]);
+            if let Some(last_row) = filled.get_mut(column).filter(|last_row| **last_row != row) {
+                *last_row = row;
+                builders[column].push(*field, frame, *value);
+                values += 1;
             }
-            let column = usize::from(column);
-            self.filled[column] = self.row;
-            self.builders[column].push(*field, frame, *value);
         }
-        for (column, builder) in self.builders.iter_mut().enumerate() {
-            if self.filled[column] != self.row {
-                builder.push_null();
+        if values < builders.len() {
+            for (builder, last_row) in builders.iter_mut().zip(filled.iter()) {
+                if *last_row != row {
+                    builder.push_null();
+                }
             }
         }
     }

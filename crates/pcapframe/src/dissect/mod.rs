@@ -5,6 +5,7 @@
 
 mod app;
 mod arp;
+mod deferred;
 mod gtp;
 mod icmp;
 mod ip;
@@ -17,6 +18,7 @@ mod udp;
 mod wlan;
 
 pub(crate) use app::BodyObject;
+pub(crate) use deferred::{DeferredSegment, TcpCompletion};
 
 use crate::capture::{Coverage, Record, RecordKind};
 use crate::fields::{Field, FieldSet, FrameValues, Value};
@@ -57,6 +59,9 @@ pub(crate) struct State {
     pub defrag: Defragmenter,
     pub app: app::AppState,
     pub tcp_needs: tcp::Needs,
+    /// `Some` while the TCP tracker is away (see [`deferred`]): the segments dissected since
+    /// they were last taken (see [`Dissector::swap_deferred_segments`]), to be tracked later.
+    pub deferred_tcp: Option<Vec<DeferredSegment>>,
 }
 
 impl State {
@@ -68,6 +73,7 @@ impl State {
             defrag: Defragmenter::new(limits.fragments),
             app: app::AppState::new(wanted, &limits),
             tcp_needs: tcp::Needs::of(wanted),
+            deferred_tcp: None,
         }
     }
 }
@@ -135,6 +141,45 @@ impl Dissector {
     /// The HTTP message bodies completed since the last call, in order.
     pub(crate) fn take_http_objects(&mut self) -> Vec<BodyObject> {
         self.state.app.http_objects.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    /// Hands the TCP tracker over, so that another thread can track the segments in capture
+    /// order (see [`deferred`]), when the fields asked for allow it (no sequence analysis, no
+    /// SACK edges, no application protocol over TCP); `None` otherwise, or when already away.
+    /// From then on the segments wait (see [`Dissector::swap_deferred_segments`]), and the
+    /// frames lack their tracked fields until completed. [`Dissector::resume_tcp_tracking`]
+    /// takes the tracker back.
+    pub(crate) fn defer_tcp_tracking(&mut self) -> Option<TcpCompletion> {
+        let state = &mut self.state;
+        if !state.tcp_needs.deferrable || state.app.wants.any_over_tcp() || state.deferred_tcp.is_some() {
+            return None;
+        }
+        state.deferred_tcp = Some(Vec::new());
+        Some(TcpCompletion { tracker: std::mem::replace(&mut state.tcp, TcpTracker::new(1)) })
+    }
+
+    /// Takes the tracker back from a [`TcpCompletion`]: segments are tracked as they are
+    /// dissected again.
+    pub(crate) fn resume_tcp_tracking(&mut self, completion: TcpCompletion) {
+        self.state.tcp = completion.tracker;
+        self.state.deferred_tcp = None;
+    }
+
+    /// While the tracker is away: swaps the TCP segments that wait to be tracked (in the order
+    /// they were dissected) with `segments`, and returns `true`; `false` otherwise.
+    pub(crate) fn swap_deferred_segments(&mut self, segments: &mut Vec<DeferredSegment>) -> bool {
+        match &mut self.state.deferred_tcp {
+            Some(pending) => {
+                std::mem::swap(pending, segments);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// How many TCP segments wait to be tracked (none unless the tracker is away).
+    pub(crate) fn deferred_count(&self) -> usize {
+        self.state.deferred_tcp.as_ref().map_or(0, Vec::len)
     }
 
     /// Whether any wanted field lies past the frame's own metadata (`frame.*`): only then does a

@@ -1,5 +1,6 @@
 //! TCP header, options, and the conversation-derived fields.
 
+use super::deferred::{push_window, DeferredSegment, SegmentKind};
 use super::ip::IpInfo;
 use super::{app, Ctx};
 use crate::bytes::{be16, be32, u8_at};
@@ -80,15 +81,34 @@ pub(crate) struct Needs {
     tracking: bool,
     /// Every segment's options, not only a SYN's (option fields; SACK blocks for the analysis).
     options: bool,
+    /// Whether the tracking can be done apart from the dissection (see [`super::deferred`]):
+    /// nothing but the tracked fields depends on it (no analysis, no SACK edges relative to
+    /// the peer's base). The application protocols over TCP are checked by the caller.
+    pub(crate) deferrable: bool,
 }
 
 impl Needs {
     pub(crate) fn of(wanted: &FieldSet) -> Needs {
         let analysis = analysis_wanted(wanted);
+        let tracking = analysis || TRACKED.iter().any(|f| wanted.contains(*f));
+        let sack = wanted.contains(Field::TcpOptionsSackLe) || wanted.contains(Field::TcpOptionsSackRe);
         Needs {
-            tracking: analysis || TRACKED.iter().any(|f| wanted.contains(*f)),
+            tracking,
             options: analysis || OPTION_FIELDS.iter().any(|f| wanted.contains(*f)),
+            deferrable: tracking && !analysis && !sack,
         }
+    }
+}
+
+/// When the tracker is away (see [`super::deferred`]), records `seg` to be tracked later and
+/// returns `true`.
+fn deferred(ctx: &mut Ctx<'_>, seg: &TcpSegment, kind: SegmentKind) -> bool {
+    match ctx.state.deferred_tcp.as_mut() {
+        Some(pending) => {
+            pending.push(DeferredSegment { segment: *seg, kind, meta: ctx.meta });
+            true
+        }
+        None => false,
     }
 }
 
@@ -225,7 +245,11 @@ fn bogus_header_length(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8], hdr_len: 
         payload_len: ip.reported_len.saturating_sub(hdr_len) as u32,
         sack: Sack::default(),
     };
-    let view = ctx.state.tcp_needs.tracking.then(|| ctx.state.tcp.observe(&segment, ctx.meta, false));
+    let view = if deferred(ctx, &segment, SegmentKind::Malformed) {
+        None
+    } else {
+        ctx.state.tcp_needs.tracking.then(|| ctx.state.tcp.observe(&segment, ctx.meta, false))
+    };
     push_stream_and_sequence(ctx.out, &segment, view.as_ref());
     ctx.out.uint(Field::TcpHdrLen, hdr_len as u64);
     if let Some(analysis) = view.and(ctx.state.tcp.analysis()) {
@@ -247,9 +271,14 @@ fn push_stream_and_sequence(out: &mut FrameValues, seg: &TcpSegment, view: Optio
 }
 
 /// A segment on the wire: the conversation-derived fields, then the header fields.
+/// Without a view (no tracking wanted, or tracking deferred), the header fields alone.
 fn tracked(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) -> Option<TcpView> {
-    let view = (ctx.state.tcp_needs.tracking || ctx.state.app.wants.any_over_tcp())
-        .then(|| ctx.state.tcp.observe(seg, ctx.meta, true));
+    let view = if deferred(ctx, seg, SegmentKind::Wire) {
+        None
+    } else {
+        (ctx.state.tcp_needs.tracking || ctx.state.app.wants.any_over_tcp())
+            .then(|| ctx.state.tcp.observe(seg, ctx.meta, true))
+    };
     let out = &mut *ctx.out;
     push_stream_and_sequence(out, seg, view.as_ref());
     if let Some(v) = view {
@@ -265,29 +294,38 @@ fn tracked(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) -> Option<TcpVie
 /// `tcp.nxtseq`; `tcp.seq`/`tcp.ack` as sent; the window unscaled, though the scale factor is
 /// shown) and leaves the conversation's state alone.
 fn short_segment(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) -> Option<TcpView> {
-    let view = ctx.state.tcp.quoted(seg, ctx.meta, true);
-    let view = TcpView { window_size: u32::from(seg.window), ..view };
+    let view = if deferred(ctx, seg, SegmentKind::ShortHeader) {
+        None
+    } else {
+        let view = ctx.state.tcp.quoted(seg, ctx.meta, true);
+        Some(TcpView { window_size: u32::from(seg.window), ..view })
+    };
     let out = &mut *ctx.out;
-    out.uint(Field::TcpStream, view.stream);
+    if let Some(v) = &view {
+        out.uint(Field::TcpStream, v.stream);
+    }
     out.uint(Field::TcpSeq, seg.seq);
     out.uint(Field::TcpSeqRaw, seg.seq);
     out.uint(Field::TcpAck, seg.ack);
     out.uint(Field::TcpAckRaw, seg.ack);
-    push_header(out, seg, hdr_len, Some(&view));
-    Some(view)
+    push_header(out, seg, hdr_len, view.as_ref());
+    view
 }
 
 /// A whole TCP header quoted inside an ICMP error: tshark shows `tcp.seq` as sent and the
 /// conversation's stream and window scaling, but no sequence analysis.
 fn quoted(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) -> Option<TcpView> {
-    let view = ctx.state.tcp.quoted(seg, ctx.meta, false);
+    let view =
+        if deferred(ctx, seg, SegmentKind::Quoted) { None } else { Some(ctx.state.tcp.quoted(seg, ctx.meta, false)) };
     let out = &mut *ctx.out;
     out.uint(Field::TcpSeq, seg.seq);
-    out.uint(Field::TcpStream, view.stream);
+    if let Some(v) = &view {
+        out.uint(Field::TcpStream, v.stream);
+    }
     out.uint(Field::TcpAck, seg.ack);
     out.uint(Field::TcpAckRaw, seg.ack);
-    push_header(out, seg, hdr_len, Some(&view));
-    Some(view)
+    push_header(out, seg, hdr_len, view.as_ref());
+    view
 }
 
 /// Header length, flags and window (scaled when the conversation says how).
@@ -296,10 +334,7 @@ fn push_header(out: &mut FrameValues, seg: &TcpSegment, hdr_len: usize, view: Op
     push_flags(out, seg.flags);
     out.uint(Field::TcpWindowSizeValue, seg.window);
     if let Some(v) = view {
-        out.uint(Field::TcpWindowSize, v.window_size);
-        if let Some(factor) = v.scalefactor {
-            out.push(Field::TcpWindowSizeScalefactor, Value::Int(factor.into()));
-        }
+        push_window(out, v);
     }
 }
 
