@@ -94,11 +94,18 @@ fn every_capture_reads_the_same_on_one_thread_and_on_several() {
     let dorm = captures.iter().find(|c| c.ends_with("dorm-room.pcap")).expect("the teaching capture");
     let filtered = ["-Y".to_string(), "tcp.len > 0 || dns".to_string()];
     assert_same_output(dorm, &filtered);
-    // Frame counts around a batch's edge, and past a filter.
+    // Frame counts around a batch's edge, and past a filter; a few fields go in larger batches.
+    let stevens: Vec<String> = ["frame.time_epoch", "tcp.stream", "ip.src", "ip.dst", "tcp.seq", "tcp.ack", "tcp.len"]
+        .map(String::from)
+        .to_vec();
     for count in [1, BATCH_FRAMES - 1, BATCH_FRAMES, BATCH_FRAMES + 1, 1000] {
         assert_same_output(dorm, &["-c".to_string(), count.to_string()]);
         assert_same_output(dorm, &[filtered.to_vec(), vec!["-c".to_string(), count.to_string()]].concat());
     }
+    for count in [4 * BATCH_FRAMES - 1, 4 * BATCH_FRAMES, 4 * BATCH_FRAMES + 1, 9000] {
+        assert_same_output_of(dorm, &stevens, &["-c".to_string(), count.to_string()]);
+    }
+    assert_same_output_of(dorm, &stevens, &filtered);
 }
 
 #[test]

@@ -17,15 +17,25 @@ use std::ops::ControlFlow;
 
 use crossbeam_channel::{bounded, unbounded, Receiver, Sender, TrySendError};
 
-use crate::dissect::DeferredSegment;
+use crate::dissect::{DeferredSegment, TcpCompletion};
 use crate::error::CaptureError;
 use crate::fields::FrameValues;
 use crate::scan::Scanner;
 
-/// Frames per batch handed from the reading thread to the others. Each hand-over costs channel
-/// operations and wake-ups (on two cores they were a tenth of a threaded read's time with 64
-/// frames per batch); 256 measured faster than 64 on the 8-field read, and 1,024 no faster.
+/// Frames per batch handed from the reading thread to the others (at least; see
+/// [`batch_frames`]). Each hand-over costs channel operations and wake-ups (on two cores they
+/// were a tenth of a threaded read's time with 64 frames per batch).
 pub const BATCH_FRAMES: usize = 256;
+
+/// Frames per batch [`Scanner::map_batches`] hands over, for frames of `fields` fields:
+/// [`BATCH_FRAMES`], or up to four times as many when there are few fields. A frame of few fields
+/// costs little to write, so that hand-overs (and the waits between them, which yield the core
+/// and switch threads) weigh more: 1,024 frames of the 8 Stevens fields wrote real traffic's text
+/// 15% faster than 256. A frame of many fields holds more: 256 frames of the 79 core fields keep
+/// the CLI's text under 16 MiB.
+fn batch_frames(fields: usize) -> usize {
+    (BATCH_FRAMES * 32 / fields.max(1)).clamp(BATCH_FRAMES, 4 * BATCH_FRAMES)
+}
 
 /// Frames per batch handed to [`Scanner::for_each_frame`]'s consumer. It does less per frame
 /// than a worker writing text (a row of columns), so hand-overs weigh more: with 1,024 frames
@@ -108,6 +118,17 @@ impl Batch {
     fn frames(&self) -> Frames<'_> {
         Frames { frames: &self.frames[..self.len], files: &self.files[..self.len] }
     }
+
+    /// Tracks the batch's deferred TCP segments, in order, adding their fields to their frames.
+    fn complete_tcp(&mut self, completion: &mut TcpCompletion) {
+        let mut start = 0;
+        for (frame, &end) in self.frames[..self.len].iter_mut().zip(&self.deferred_ends) {
+            for segment in &self.deferred[start..end] {
+                completion.complete(segment, frame);
+            }
+            start = end;
+        }
+    }
 }
 
 /// The reading thread's own worker state, for the batches it maps itself.
@@ -158,17 +179,11 @@ impl Scanner<'_> {
                 )
             });
             let mut each_frame = |mut batch: Batch| {
-                let mut start = 0;
-                for at in 0..batch.len {
-                    let frame = &mut batch.frames[at];
-                    if let Some(completion) = completion.as_mut() {
-                        let end = batch.deferred_ends[at];
-                        for segment in &batch.deferred[start..end] {
-                            completion.complete(segment, frame);
-                        }
-                        start = end;
-                    }
-                    if consume(frame, batch.files[at]).is_break() {
+                if let Some(completion) = completion.as_mut() {
+                    batch.complete_tcp(completion);
+                }
+                for (frame, file) in batch.frames().iter() {
+                    if consume(frame, file).is_break() {
                         return ControlFlow::Break(());
                     }
                 }
@@ -219,6 +234,7 @@ impl Scanner<'_> {
         // One worker per thread asked for, besides the reading thread (which helps them): on
         // two cores that measured fastest, as the reading thread waits for input now and then.
         let workers = threads;
+        let frames_per_batch = batch_frames(self.wanted_fields());
         let (batches_tx, batches_rx) = bounded::<(u64, Batch)>(workers);
         let (empty_tx, empty_rx) = unbounded::<Batch>();
         let (mapped_tx, mapped_rx) = bounded::<Message<T>>(2 * threads + 2);
@@ -263,7 +279,7 @@ impl Scanner<'_> {
                         Err(TrySendError::Disconnected(_)) => false,
                     }
                 };
-                self.produce(BATCH_FRAMES, max_frames, &empty_rx, hand_over, &reader_mapped)
+                self.produce(frames_per_batch, max_frames, &empty_rx, hand_over, &reader_mapped)
             });
             consume_in_order(mapped_rx, Some(ahead_rx), &mut consume)
         })

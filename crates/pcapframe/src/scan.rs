@@ -192,6 +192,11 @@ impl<'r> Scanner<'r> {
         self.dissector.deferred_count()
     }
 
+    /// How many fields the scanner decodes.
+    pub(crate) fn wanted_fields(&self) -> usize {
+        self.values.wanted().len()
+    }
+
     /// Whether frames cost enough to decode to be worth spreading over threads: false when only
     /// `frame.*` fields are wanted (see [`crate::pipeline`]).
     pub(crate) fn worth_threads(&self) -> bool {
