@@ -172,7 +172,7 @@ impl Addresses {
     }
 
     fn push(&mut self, field: Field, frame: &FrameValues, value: Value) {
-        let view = match slot_of(value) {
+        let view = match value.address_slot(ADDRESS_SLOTS.trailing_zeros()) {
             Some(slot) => {
                 if self.slots.is_empty() {
                     self.slots.resize(ADDRESS_SLOTS, None);
@@ -240,19 +240,6 @@ impl Addresses {
             unsafe { Utf8ViewArray::new_unchecked_unknown_md(ArrowDataType::Utf8View, views, buffers, validity, None) };
         StringChunked::with_chunk(name, array)
     }
-}
-
-/// The cache slot of an address value; `None` for any other value.
-fn slot_of(value: Value) -> Option<usize> {
-    let key = match value {
-        Value::Ipv4(a) => u128::from(u32::from_be_bytes(a)),
-        Value::Ipv6(a) => u128::from_be_bytes(a),
-        Value::Mac(m) => m.iter().fold(0u128, |k, b| k << 8 | u128::from(*b)),
-        _ => return None,
-    };
-    // Fibonacci hashing: the top bits of the product pick the slot.
-    let folded = (key as u64) ^ ((key >> 64) as u64);
-    Some((folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - ADDRESS_SLOTS.trailing_zeros())) as usize)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! tshark's `-T fields` text form: separators, occurrences, aggregators and quotes.
 
-use crate::fields::{Field, FieldIndex, FrameValues, TextOut};
+use crate::fields::{Field, FieldIndex, FrameValues, TextOut, ValueTexts};
 
 /// Which occurrences of a repeated field to print (`-E occurrence=`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -66,6 +66,7 @@ impl TextFormat {
             format: self,
             fields,
             index: FieldIndex::new(fields.iter().copied().collect()),
+            values: ValueTexts::default(),
             separator: Separator::of(&self.separator),
             aggregator: Separator::of(&self.aggregator),
         }
@@ -101,6 +102,7 @@ pub struct RowWriter<'a> {
     format: &'a TextFormat,
     fields: &'a [Field],
     index: FieldIndex,
+    values: ValueTexts,
     separator: Separator<'a>,
     aggregator: Separator<'a>,
 }
@@ -119,23 +121,26 @@ impl RowWriter<'_> {
         out.push(b'\n');
     }
 
-    fn write_field(&self, field: Field, frame: &FrameValues, out: &mut Vec<u8>) {
-        let Some(first) = self.index.first(frame, field) else {
+    fn write_field(&mut self, field: Field, frame: &FrameValues, out: &mut Vec<u8>) {
+        let Some((first, last)) = self.index.span(field) else {
             return;
         };
+        let items = frame.items();
         let quote = self.format.quote;
         if let Some(q) = quote {
             out.text(q.encode_utf8(&mut [0; 4]));
         }
         match self.format.occurrence {
-            TextOccurrence::First => frame.write_text(field, first, out),
-            TextOccurrence::Last => frame.write_text(field, self.index.last(frame, field).unwrap_or(first), out),
+            TextOccurrence::First => self.values.write(field, frame, items[first].1, out),
+            TextOccurrence::Last => self.values.write(field, frame, items[last].1, out),
             TextOccurrence::All => {
-                for (i, v) in self.index.all(frame, field).enumerate() {
-                    if i > 0 {
+                self.values.write(field, frame, items[first].1, out);
+                // Most fields occur once: then nothing lies between.
+                for &(other, value) in &items[first + 1..=last] {
+                    if other == field {
                         self.aggregator.write(out);
+                        self.values.write(field, frame, value, out);
                     }
-                    frame.write_text(field, v, out);
                 }
             }
         }

@@ -10,77 +10,90 @@ use super::{Field, FieldSet, FrameValues, Value, FIELDS};
 /// No occurrence (positions are stored plus one).
 const NONE: u32 = 0;
 
+/// No slot: the field is not watched.
+const NO_SLOT: u16 = u16::MAX;
+
 /// The positions of the watched fields' occurrences in the last frame indexed.
 #[derive(Debug, Clone)]
 pub struct FieldIndex {
-    watched: FieldSet,
-    /// Per registry index: the first and last occurrence's position + 1, or [`NONE`].
+    /// Per registry index: the watched field's slot in `head` and `tail`, or [`NO_SLOT`].
+    slot_of: Vec<u16>,
+    /// Per slot: the first and last occurrence's position + 1, or [`NONE`].
     head: Vec<u32>,
     tail: Vec<u32>,
-    /// Per position in the frame's values: the next occurrence of the same field + 1, or [`NONE`].
-    next: Vec<u32>,
-    /// The fields whose `head` and `tail` are set, to reset them for the next frame.
-    touched: Vec<Field>,
 }
 
 impl FieldIndex {
     /// An index of the `watched` fields' occurrences (others are not looked up through it).
     pub fn new(watched: FieldSet) -> Self {
-        FieldIndex {
-            watched,
-            head: vec![NONE; FIELDS.len()],
-            tail: vec![NONE; FIELDS.len()],
-            next: Vec::with_capacity(64),
-            touched: Vec::with_capacity(64),
+        let mut slot_of = vec![NO_SLOT; FIELDS.len()];
+        let mut slots = 0u16;
+        for (i, slot) in slot_of.iter_mut().enumerate() {
+            // The registry has fewer fields than `NO_SLOT`.
+            if watched.contains(Field::from_index(i)) {
+                *slot = slots;
+                slots += 1;
+            }
         }
+        let slots = usize::from(slots);
+        FieldIndex { slot_of, head: vec![NONE; slots], tail: vec![NONE; slots] }
     }
 
     /// Indexes one frame's values, forgetting the previous frame's.
     pub fn index(&mut self, frame: &FrameValues) {
-        for f in self.touched.drain(..) {
-            self.head[f.index()] = NONE;
-            self.tail[f.index()] = NONE;
-        }
-        let items = frame.items();
-        self.next.clear();
-        self.next.resize(items.len(), NONE);
-        for (position, (field, _)) in items.iter().enumerate() {
-            if !self.watched.contains(*field) {
-                continue;
-            }
-            let id = field.index();
-            let here = position as u32 + 1;
-            match self.tail[id] {
-                NONE => {
-                    self.head[id] = here;
-                    self.touched.push(*field);
+        self.head.fill(NONE);
+        self.tail.fill(NONE);
+        for (position, (field, _)) in frame.items().iter().enumerate() {
+            let slot = usize::from(self.slot_of[field.index()]);
+            // An unwatched field's slot, `NO_SLOT`, is past every slot: `get_mut` misses.
+            if let Some(tail) = self.tail.get_mut(slot) {
+                let here = position as u32 + 1;
+                if *tail == NONE {
+                    self.head[slot] = here;
                 }
-                last => self.next[last as usize - 1] = here,
+                *tail = here;
             }
-            self.tail[id] = here;
+        }
+    }
+
+    /// The positions + 1 of a field's first and last occurrences (`NONE` when it has none).
+    #[inline]
+    fn ends(&self, field: Field) -> (u32, u32) {
+        let slot = usize::from(self.slot_of[field.index()]);
+        (self.head.get(slot).copied().unwrap_or(NONE), self.tail.get(slot).copied().unwrap_or(NONE))
+    }
+
+    /// The positions in the indexed frame's values of a watched field's first and last
+    /// occurrences (the same when it occurs once); `None` when it does not occur.
+    #[inline]
+    pub fn span(&self, field: Field) -> Option<(usize, usize)> {
+        match self.ends(field) {
+            (NONE, _) => None,
+            (head, tail) => Some((head as usize - 1, tail as usize - 1)),
         }
     }
 
     /// The first occurrence of a watched field in the indexed `frame`.
     #[inline]
     pub fn first(&self, frame: &FrameValues, field: Field) -> Option<Value> {
-        value_at(frame, self.head[field.index()])
+        value_at(frame, self.ends(field).0)
     }
 
     /// The last occurrence of a watched field in the indexed `frame`.
     #[inline]
     pub fn last(&self, frame: &FrameValues, field: Field) -> Option<Value> {
-        value_at(frame, self.tail[field.index()])
+        value_at(frame, self.ends(field).1)
     }
 
-    /// Every occurrence of a watched field in the indexed `frame`, in order.
+    /// Every occurrence of a watched field in the indexed `frame`, in order: those between its
+    /// first and last (most fields occur once, and then nothing is scanned).
     pub fn all<'a>(&'a self, frame: &'a FrameValues, field: Field) -> impl Iterator<Item = Value> + 'a {
-        let mut at = self.head[field.index()];
-        std::iter::from_fn(move || {
-            let value = value_at(frame, at)?;
-            at = self.next.get(at as usize - 1).copied().unwrap_or(NONE);
-            Some(value)
-        })
+        let (head, tail) = self.ends(field);
+        let between = match head {
+            NONE => &[][..],
+            _ => frame.items().get(head as usize - 1..tail as usize).unwrap_or(&[]),
+        };
+        between.iter().filter(move |(f, _)| *f == field).map(|(_, v)| *v)
     }
 }
 

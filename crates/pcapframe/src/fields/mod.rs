@@ -9,7 +9,7 @@ mod value;
 pub use index::FieldIndex;
 pub use registry::{Field, FieldDef, FieldType, FIELDS};
 pub use set::FieldSet;
-pub use text::{write_escaped, write_float, write_seconds, Short, TextOut};
+pub use text::{write_escaped, write_float, write_seconds, Short, TextOut, ValueTexts};
 pub use value::{FrameValues, Layer, Value};
 
 /// A field name that pcapframe does not know, with the nearest valid names.

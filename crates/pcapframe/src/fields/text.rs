@@ -212,6 +212,76 @@ impl FrameValues {
     }
 }
 
+/// Slots of the address cache of [`ValueTexts`] (a power of two).
+const ADDRESS_SLOTS: usize = 64;
+
+/// The longest address text (IPv6).
+const ADDRESS_TEXT_MAX: usize = 46;
+
+/// The text of values that repeat from frame to frame, kept for the next time: a
+/// direct-mapped cache of recent addresses' text, and the whole seconds of the last time. A
+/// writer of many rows writes values through it ([`ValueTexts::write`]) as
+/// [`FrameValues::write_text`] writes them, in less time: on real traffic, two addresses and a
+/// time a row were a sixth of the text of the 8 Stevens fields.
+#[derive(Debug, Default)]
+pub struct ValueTexts {
+    addresses: Vec<Option<(Value, u8, [u8; ADDRESS_TEXT_MAX])>>,
+    /// The whole seconds of the last time written, and their text up to the point.
+    seconds: Option<(u64, u8, [u8; 24])>,
+}
+
+impl ValueTexts {
+    /// Appends `value`, one of `frame`'s values of `field`, as tshark prints it.
+    pub fn write(&mut self, field: Field, frame: &FrameValues, value: Value, out: &mut Vec<u8>) {
+        match value {
+            Value::Nanos(ns) if ns >= 0 => self.time(ns.unsigned_abs(), out),
+            _ => match value.address_slot(ADDRESS_SLOTS.trailing_zeros()) {
+                Some(slot) => self.address(slot, field, frame, value, out),
+                None => frame.write_text(field, value, out),
+            },
+        }
+    }
+
+    fn address(&mut self, slot: usize, field: Field, frame: &FrameValues, value: Value, out: &mut Vec<u8>) {
+        if self.addresses.is_empty() {
+            self.addresses.resize(ADDRESS_SLOTS, None);
+        }
+        if let Some((cached, len, text)) = &self.addresses[slot] {
+            if *cached == value {
+                return out.extend_from_slice(&text[..usize::from(*len)]);
+            }
+        }
+        let start = out.len();
+        frame.write_text(field, value, out);
+        let written = &out[start..];
+        let mut text = [0; ADDRESS_TEXT_MAX];
+        if let Some(room) = text.get_mut(..written.len()) {
+            room.copy_from_slice(written);
+            self.addresses[slot] = Some((value, written.len() as u8, text));
+        }
+    }
+
+    /// A time of `ns` nanoseconds, as `seconds` writes it.
+    fn time(&mut self, ns: u64, out: &mut Vec<u8>) {
+        let whole = ns / 1_000_000_000;
+        match &self.seconds {
+            Some((cached, len, text)) if *cached == whole => out.extend_from_slice(&text[..usize::from(*len)]),
+            _ => {
+                let start = out.len();
+                out.short(|s| {
+                    s.decimal(whole);
+                    s.push(b'.');
+                });
+                let mut text = [0; 24];
+                let written = &out[start..];
+                text[..written.len()].copy_from_slice(written);
+                self.seconds = Some((whole, written.len() as u8, text));
+            }
+        }
+        out.short(|s| s.digits(ns % 1_000_000_000, 9));
+    }
+}
+
 /// Lower-case hex digits, zero-padded to at least `min_digits` (`{:0min_digits$x}`).
 fn write_hex(n: u64, min_digits: usize, out: &mut impl TextOut) {
     let significant = (64 - n.leading_zeros() as usize).div_ceil(4).max(1);
@@ -303,6 +373,31 @@ mod tests {
         fv.write_text(f, v, &mut bytes);
         assert_eq!(s.as_bytes(), bytes, "{f:?}: String and bytes differ");
         s
+    }
+
+    #[test]
+    fn kept_texts_are_the_values_written_out() {
+        let frame = FrameValues::new(FieldSet::all());
+        let mut kept = ValueTexts::default();
+        // More distinct addresses than slots (so that slots are reused), repeated; times that
+        // share whole seconds, cross them, and run before the epoch; values of other kinds.
+        let values = (0u32..300).flat_map(|n| {
+            let [a, b, c, d] = (n * 7919 % 97).to_be_bytes();
+            [
+                (Field::IpSrc, Value::Ipv4([10, b, c, d])),
+                (Field::EthSrc, Value::Mac([0, 0x1d, a, b, c, d])),
+                (Field::Ipv6Dst, Value::Ipv6([0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, a, b, c, d])),
+                (Field::FrameTimeEpoch, Value::Nanos(1_600_000_000_999_999_000 + i64::from(n) * 333_333)),
+                (Field::FrameTimeRelative, Value::Nanos(-1_500_000_000 + i64::from(n) * 10_000_000)),
+                (Field::TcpStream, Value::UInt(u64::from(n))),
+            ]
+        });
+        for (field, value) in values {
+            let (mut kept_text, mut written) = (Vec::new(), Vec::new());
+            kept.write(field, &frame, value, &mut kept_text);
+            frame.write_text(field, value, &mut written);
+            assert_eq!(String::from_utf8(kept_text).unwrap(), String::from_utf8(written).unwrap(), "{field:?}");
+        }
     }
 
     #[test]

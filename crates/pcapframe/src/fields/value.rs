@@ -30,6 +30,20 @@ impl Value {
     pub fn float(x: f32) -> Value {
         Value::Float(x.to_bits())
     }
+
+    /// For an address (MAC, IPv4, IPv6): its slot among `2^bits` slots of a direct-mapped cache
+    /// (the address's bytes pick it); `None` for any other value.
+    pub(crate) fn address_slot(self, bits: u32) -> Option<usize> {
+        let key = match self {
+            Value::Ipv4(a) => u128::from(u32::from_be_bytes(a)),
+            Value::Ipv6(a) => u128::from_be_bytes(a),
+            Value::Mac(m) => m.iter().fold(0u128, |k, b| k << 8 | u128::from(*b)),
+            _ => return None,
+        };
+        // Fibonacci hashing: the top bits of the product pick the slot.
+        let folded = (key as u64) ^ ((key >> 64) as u64);
+        Some((folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize)
+    }
 }
 
 /// An application protocol that a display filter can name, where the protocol's presence in a
