@@ -173,7 +173,17 @@ impl<'r> LegacyRecords<'r> {
     }
 
     /// Reads until `n` unread bytes are in the buffer; `false` when the file ends first.
+    #[inline]
     fn make_available(&mut self, n: usize) -> Result<bool, LegacyProblem> {
+        if self.end - self.start >= n {
+            return Ok(true);
+        }
+        self.refill(n)
+    }
+
+    /// [`LegacyRecords::make_available`] when the buffer holds too little.
+    #[cold]
+    fn refill(&mut self, n: usize) -> Result<bool, LegacyProblem> {
         while self.end - self.start < n {
             if self.exhausted {
                 return Ok(false);

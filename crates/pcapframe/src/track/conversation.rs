@@ -11,6 +11,7 @@ pub struct Endpoint {
 
 impl Endpoint {
     /// An endpoint from a 4- or 16-byte address.
+    #[inline]
     pub fn new(addr: &[u8], port: u16) -> Self {
         let mut a = [0u8; 16];
         if addr.len() == 4 {
