@@ -18,6 +18,7 @@ enum Source<'r> {
 }
 
 impl Source<'_> {
+    #[inline]
     fn next_record(&mut self) -> Result<Option<Record<'_>>, CaptureError> {
         match self {
             Source::One(r) => r.next_record(),
@@ -148,12 +149,15 @@ impl<'r> Scanner<'r> {
     /// Reads and dissects the next frame into `values` (made by [`Scanner::new_values`]) rather
     /// than into the scanner's own store; `Ok(false)` at the end of the capture.
     pub(crate) fn next_frame_into(&mut self, values: &mut FrameValues) -> Result<bool, CaptureError> {
-        match self.reader.next_record()? {
-            Some(rec) => {
-                self.dissector.dissect(&rec, values);
+        // The record is dissected where the reader returned it: moved out first, it was copied
+        // with wider loads than the stores that wrote it, which stalled the CPU.
+        match self.reader.next_record() {
+            Ok(Some(ref rec)) => {
+                self.dissector.dissect(rec, values);
                 Ok(true)
             }
-            None => Ok(false),
+            Ok(None) => Ok(false),
+            Err(e) => Err(e),
         }
     }
 

@@ -359,6 +359,7 @@ struct Options {
 
 impl Options {
     /// Pushes the options' fields; SACK edges relative to the peer's base when it is known.
+    #[inline]
     fn push(&self, out: &mut FrameValues, peer_base: Option<u32>) {
         let base = peer_base.unwrap_or(0);
         for &(left, right) in self.sack.blocks() {

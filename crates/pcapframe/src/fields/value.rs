@@ -171,6 +171,7 @@ impl FrameValues {
     }
 
     /// Records a byte-string value.
+    #[inline]
     pub fn bytes(&mut self, f: Field, b: &[u8]) {
         if self.wanted.contains(f) {
             let start = self.arena.len() as u32;
