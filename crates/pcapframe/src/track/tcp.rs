@@ -186,7 +186,10 @@ impl TcpTracker {
         let conv = conversations.get_or_insert_with(key, || Conversation::new(take_next(next_stream)));
         let (window_size, scalefactor) = conv.window(dir, seg);
         let peer_base = conv.dirs[1 - dir].base.unwrap_or(0);
-        self.last_analysis = self.analysis.map(|_| {
+        // Assigned only when analysis is on: building the (large) `Option` every time and
+        // copying it in stalled the CPU.
+        self.last_analysis = None;
+        if self.analysis.is_some() {
             let state = conv.analysis.get_or_insert_with(|| Box::new(ConversationAnalysis::new()));
             let first_frame = state.is_new();
             let timing = state.timing(meta.time_ns);
@@ -195,8 +198,8 @@ impl TcpTracker {
             } else {
                 state.note_quoted_syn(seg.flags, meta.time_ns);
             }
-            timing
-        });
+            self.last_analysis = Some(timing);
+        }
         TcpView {
             stream: conv.stream,
             seq: seg.seq,
@@ -245,7 +248,9 @@ impl TcpTracker {
             .wrapping_add(u32::from(seg.flags & FIN != 0));
         let (window_size, scalefactor) = conv.window(dir, seg);
         let peer_base = conv.dirs[1 - dir].base.unwrap_or(0);
-        *last_analysis = analysis.map(|max_unacked| {
+        // Assigned only when analysis is on (see `quoted`).
+        *last_analysis = None;
+        if let Some(max_unacked) = *analysis {
             let reused = conv.reused;
             let state = conv.analysis.get_or_insert_with(|| {
                 Box::new(if reused { ConversationAnalysis::reopened() } else { ConversationAnalysis::new() })
@@ -258,17 +263,18 @@ impl TcpTracker {
                 window: window_size,
                 sack: seg.sack,
             };
-            if !analyse {
-                return state.timing(meta.time_ns);
-            }
-            let before = state.dropped_unacked;
-            let mut result = state.observe(dir, &segment, meta, max_unacked);
-            *dropped_unacked += state.dropped_unacked - before;
-            if reopened {
-                result.flags |= flag::REUSED_PORTS;
-            }
-            result
-        });
+            *last_analysis = Some(if analyse {
+                let before = state.dropped_unacked;
+                let mut result = state.observe(dir, &segment, meta, max_unacked);
+                *dropped_unacked += state.dropped_unacked - before;
+                if reopened {
+                    result.flags |= flag::REUSED_PORTS;
+                }
+                result
+            } else {
+                state.timing(meta.time_ns)
+            });
+        }
         TcpView { stream: conv.stream, seq, ack, nxtseq, window_size, scalefactor, peer_base, dir: dir as u8 }
     }
 }
