@@ -144,6 +144,13 @@ impl<T: Copy + Default> Fixed<T> {
     }
 }
 
+impl<T> Fixed<T> {
+    /// Values, and the validity bitmap when some row is null.
+    fn into_parts(self) -> (Vec<T>, Option<MutableBitmap>) {
+        (self.values, self.validity)
+    }
+}
+
 /// Slots of the cache of [`Addresses`] (a power of two).
 const ADDRESS_SLOTS: usize = 256;
 
@@ -152,8 +159,7 @@ const ADDRESS_SLOTS: usize = 256;
 /// whole value, keeps the view of each recent address, so that an address is written out once
 /// per chunk rather than once per row, and its text is stored once.
 pub(crate) struct Addresses {
-    views: Vec<View>,
-    validity: Option<MutableBitmap>,
+    views: Fixed<View>,
     /// The texts too long to lie inline in their views.
     texts: Vec<u8>,
     slots: Vec<Option<(Value, View)>>,
@@ -162,13 +168,7 @@ pub(crate) struct Addresses {
 
 impl Addresses {
     fn new(capacity: usize) -> Self {
-        Addresses {
-            views: Vec::with_capacity(capacity),
-            validity: None,
-            texts: Vec::new(),
-            slots: Vec::new(),
-            scratch: Vec::new(),
-        }
+        Addresses { views: Fixed::new(capacity), texts: Vec::new(), slots: Vec::new(), scratch: Vec::new() }
     }
 
     fn push(&mut self, field: Field, frame: &FrameValues, value: Value) {
@@ -189,21 +189,10 @@ impl Addresses {
             None => self.written(field, frame, value),
         };
         self.views.push(view);
-        if let Some(validity) = &mut self.validity {
-            validity.push(true);
-        }
     }
 
     fn push_null(&mut self) {
-        let (views, validity) = (&mut self.views, &mut self.validity);
-        validity
-            .get_or_insert_with(|| {
-                let mut bits = MutableBitmap::with_capacity(views.capacity());
-                bits.extend_constant(views.len(), true);
-                bits
-            })
-            .push(false);
-        views.push(View::default());
+        self.views.push_null();
     }
 
     /// The view of `value` written out anew (its text kept in `texts` when it is not inline).
@@ -224,7 +213,8 @@ impl Addresses {
 
     fn finish(self, name: PlSmallStr) -> StringChunked {
         let buffers = if self.texts.is_empty() { Vec::new() } else { vec![self.texts.into()] };
-        let (views, buffers, validity) = (self.views.into(), buffers.into(), self.validity.map(Into::into));
+        let (views, validity) = self.views.into_parts();
+        let (views, buffers, validity) = (views.into(), buffers.into(), validity.map(Into::into));
         debug_assert!(Utf8ViewArray::try_new(
             ArrowDataType::Utf8View,
             Clone::clone(&views),
