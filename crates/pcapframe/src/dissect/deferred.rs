@@ -10,7 +10,7 @@
 //! the values of each field, and so every column and filter, are the same.
 
 use crate::fields::{Field, FrameValues, Value};
-use crate::track::{FrameMeta, TcpSegment, TcpTracker, TcpView};
+use crate::track::{Endpoint, FrameMeta, Sack, TcpSegment, TcpTracker, TcpView};
 
 /// Where a TCP header was met, which decides how it is tracked and which fields that adds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,12 +25,46 @@ pub(crate) enum SegmentKind {
     Quoted,
 }
 
-/// A TCP header whose tracking waits for [`TcpCompletion::complete`].
+/// A TCP header whose tracking waits for [`TcpCompletion::complete`]: what the tracking reads
+/// of it, and no more. Tracking is deferred only without the sequence analysis, so neither the
+/// SACK blocks nor the capture time are kept. It crosses from the reading thread to the one
+/// that completes it: kept to 56 bytes (a [`TcpSegment`] and its [`FrameMeta`] are 112).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct DeferredSegment {
-    pub segment: TcpSegment,
-    pub kind: SegmentKind,
-    pub meta: FrameMeta,
+    src: Endpoint,
+    dst: Endpoint,
+    seq: u32,
+    ack: u32,
+    payload_len: u32,
+    flags: u16,
+    window: u16,
+    wscale: Option<u8>,
+    options_complete: bool,
+    kind: SegmentKind,
+}
+
+impl DeferredSegment {
+    /// What tracking `segment` (met as `kind`) will need.
+    pub(crate) fn new(segment: &TcpSegment, kind: SegmentKind) -> Self {
+        let TcpSegment { src, dst, seq, ack, flags, window, wscale, options_complete, payload_len, sack: _ } = *segment;
+        DeferredSegment { src, dst, seq, ack, payload_len, flags, window, wscale, options_complete, kind }
+    }
+
+    /// The segment again, without SACK blocks (the tracking without analysis ignores them).
+    fn segment(&self) -> TcpSegment {
+        TcpSegment {
+            src: self.src,
+            dst: self.dst,
+            seq: self.seq,
+            ack: self.ack,
+            flags: self.flags,
+            window: self.window,
+            wscale: self.wscale,
+            options_complete: self.options_complete,
+            payload_len: self.payload_len,
+            sack: Sack::default(),
+        }
+    }
 }
 
 /// The TCP tracker, away from its dissector.
@@ -43,7 +77,9 @@ impl TcpCompletion {
     /// Tracks one deferred segment of `out`'s frame and adds the fields this gives; the
     /// segments must come in the order they were dissected.
     pub(crate) fn complete(&mut self, deferred: &DeferredSegment, out: &mut FrameValues) {
-        let (seg, meta) = (&deferred.segment, deferred.meta);
+        debug_assert!(!self.tracker.analyses(), "tracking with analysis is never deferred");
+        // The capture time and number matter only to the analysis.
+        let (seg, meta) = (&deferred.segment(), FrameMeta::default());
         match deferred.kind {
             SegmentKind::Wire => {
                 let view = self.tracker.observe(seg, meta, true);
@@ -103,5 +139,10 @@ mod tests {
             assert!(dissector(&fields).defer_tcp_tracking().is_none(), "{inline} needs the tracking inline");
         }
         assert!(dissector(&["ip.src", "tcp.srcport"]).defer_tcp_tracking().is_none(), "no tracking to defer");
+    }
+
+    #[test]
+    fn a_deferred_segment_stays_within_a_cache_line() {
+        assert!(std::mem::size_of::<super::DeferredSegment>() <= 64);
     }
 }

@@ -105,7 +105,7 @@ impl Needs {
 fn deferred(ctx: &mut Ctx<'_>, seg: &TcpSegment, kind: SegmentKind) -> bool {
     match ctx.state.deferred_tcp.as_mut() {
         Some(pending) => {
-            pending.push(DeferredSegment { segment: *seg, kind, meta: ctx.meta });
+            pending.push(DeferredSegment::new(seg, kind));
             true
         }
         None => false,

@@ -159,6 +159,11 @@ impl TcpTracker {
         self
     }
 
+    /// Whether sequence analysis is on.
+    pub fn analyses(&self) -> bool {
+        self.analysis.is_some()
+    }
+
     /// The sequence analysis of the segment passed last to [`TcpTracker::observe`] or
     /// [`TcpTracker::quoted`]; `None` when analysis is off.
     pub fn analysis(&self) -> Option<&Analysis> {
