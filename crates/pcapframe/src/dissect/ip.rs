@@ -2,7 +2,7 @@
 
 use super::{icmp, tcp, tunnel, udp, Ctx, MAX_DEPTH};
 use crate::bytes::{array, be16, be32, u8_at};
-use crate::fields::{Field, Value};
+use crate::fields::{Field, FieldSet, Value};
 use crate::track::FragmentKey;
 
 /// The network-layer facts a transport dissector needs.
@@ -24,38 +24,57 @@ pub(crate) fn ipv4(ctx: &mut Ctx<'_>, data: &[u8]) -> Option<usize> {
     let b0 = u8_at(data, 0)?;
     let hdr_len = usize::from(b0 & 0x0f) * 4;
     let out = &mut *ctx.out;
-    out.uint(Field::IpVersion, b0 >> 4);
+    // The header's own fields are read only when one is wanted. Skipping a read never changes
+    // where a cut-short header stops: a read the dissection needs, further on, stops it first.
+    let header = out.wants_any(&IPV4_HEADER);
+    if header {
+        out.uint(Field::IpVersion, b0 >> 4);
+    }
     if b0 >> 4 == 6 {
         return ipv6(ctx, data); // tshark hands an IPv6 header under an IPv4 label to IPv6
     }
-    out.uint(Field::IpHdrLen, hdr_len as u64);
+    if header {
+        out.uint(Field::IpHdrLen, hdr_len as u64);
+    }
     if b0 >> 4 != 4 || hdr_len < 20 {
         return None;
     }
-    out.uint(Field::IpDsfield, u8_at(data, 1)?);
+    if header {
+        out.uint(Field::IpDsfield, u8_at(data, 1)?);
+    }
     // A total length of 0 is segmentation offload (the NIC fills it in): the packet is the rest
     // of the frame, as tshark takes it.
     let total = match usize::from(be16(data, 2)?) {
         0 => on_wire,
         n => n,
     };
-    out.uint(Field::IpLen, total as u64);
+    if header {
+        out.uint(Field::IpLen, total as u64);
+    }
     if total < hdr_len {
         // tshark stops at a total length under the header length, and splits no trailer off.
         return None;
     }
     let id = be16(data, 4)?;
-    out.uint(Field::IpId, id);
+    if header {
+        out.uint(Field::IpId, id);
+    }
     let flags = u8_at(data, 6)?;
-    out.uint(Field::IpFlags, flags >> 5);
-    out.push(Field::IpFlagsDf, Value::Bool(flags & 0x40 != 0));
-    out.push(Field::IpFlagsMf, Value::Bool(flags & 0x20 != 0));
+    if header {
+        out.uint(Field::IpFlags, flags >> 5);
+        out.push(Field::IpFlagsDf, Value::Bool(flags & 0x40 != 0));
+        out.push(Field::IpFlagsMf, Value::Bool(flags & 0x20 != 0));
+    }
     let frag_units = be16(data, 6)? & 0x1fff;
-    out.uint(Field::IpFragOffset, frag_units);
-    out.uint(Field::IpTtl, u8_at(data, 8)?);
+    if header {
+        out.uint(Field::IpFragOffset, frag_units);
+        out.uint(Field::IpTtl, u8_at(data, 8)?);
+    }
     let proto = u8_at(data, 9)?;
-    out.uint(Field::IpProto, proto);
-    out.uint(Field::IpChecksum, be16(data, 10)?);
+    if header {
+        out.uint(Field::IpProto, proto);
+        out.uint(Field::IpChecksum, be16(data, 10)?);
+    }
     let src: [u8; 4] = array(data, 12)?;
     out.push(Field::IpSrc, Value::Ipv4(src));
     let dst: [u8; 4] = array(data, 16)?;
@@ -75,6 +94,22 @@ pub(crate) fn ipv4(ctx: &mut Ctx<'_>, data: &[u8]) -> Option<usize> {
     deliver(ctx, proto, info, payload, fragment, 4);
     Some(total)
 }
+
+/// The IPv4 header's fields other than its addresses.
+const IPV4_HEADER: FieldSet = FieldSet::of(&[
+    Field::IpVersion,
+    Field::IpHdrLen,
+    Field::IpDsfield,
+    Field::IpLen,
+    Field::IpId,
+    Field::IpFlags,
+    Field::IpFlagsDf,
+    Field::IpFlagsMf,
+    Field::IpFragOffset,
+    Field::IpTtl,
+    Field::IpProto,
+    Field::IpChecksum,
+]);
 
 const HOP_BY_HOP: u8 = 0;
 const ROUTING: u8 = 43;

@@ -119,8 +119,11 @@ pub(crate) fn dissect(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) {
 fn decode(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) -> Option<()> {
     let sport = be16(data, 0)?;
     let dport = be16(data, 2)?;
-    ctx.out.uint(Field::TcpSrcport, sport);
-    ctx.out.uint(Field::TcpDstport, dport);
+    let header = ctx.out.wants_any(&TCP_HEADER);
+    if header {
+        ctx.out.uint(Field::TcpSrcport, sport);
+        ctx.out.uint(Field::TcpDstport, dport);
+    }
     let seq = be32(data, 4)?;
     if ctx.quoted && data.len() < 20 {
         // An ICMP error quoting 8 bytes: tshark shows the sequence number as sent, no more.
@@ -158,8 +161,10 @@ fn decode(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) -> Option<()> {
         short_segment(ctx, &segment, hdr_len)
     };
     let out = &mut *ctx.out;
-    out.uint(Field::TcpChecksum, checksum);
-    out.uint(Field::TcpUrgentPointer, urgent);
+    if header {
+        out.uint(Field::TcpChecksum, checksum);
+        out.uint(Field::TcpUrgentPointer, urgent);
+    }
     options.push(out, view.map(|v| v.peer_base));
     if let Some(analysis) = view.and(ctx.state.tcp.analysis()) {
         push_analysis(out, analysis);
@@ -285,7 +290,9 @@ fn tracked(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) -> Option<TcpVie
         out.uint(Field::TcpNxtseq, v.nxtseq);
         out.uint(Field::TcpAck, v.ack);
     }
-    out.uint(Field::TcpAckRaw, seg.ack);
+    if out.wants_any(&TCP_HEADER) {
+        out.uint(Field::TcpAckRaw, seg.ack);
+    }
     push_header(out, seg, hdr_len, view.as_ref());
     view
 }
@@ -330,13 +337,33 @@ fn quoted(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) -> Option<TcpView
 
 /// Header length, flags and window (scaled when the conversation says how).
 fn push_header(out: &mut FrameValues, seg: &TcpSegment, hdr_len: usize, view: Option<&TcpView>) {
-    out.uint(Field::TcpHdrLen, hdr_len as u64);
-    push_flags(out, seg.flags);
-    out.uint(Field::TcpWindowSizeValue, seg.window);
+    if out.wants_any(&TCP_HEADER) {
+        out.uint(Field::TcpHdrLen, hdr_len as u64);
+        push_flags(out, seg.flags);
+        out.uint(Field::TcpWindowSizeValue, seg.window);
+    }
     if let Some(v) = view {
         push_window(out, v);
     }
 }
+
+/// The header's fields as sent, which nothing else reads: [`decode`] and [`push_header`] skip
+/// them all when none is wanted.
+const TCP_HEADER: FieldSet = FieldSet::of(&[
+    Field::TcpSrcport,
+    Field::TcpDstport,
+    Field::TcpAckRaw,
+    Field::TcpHdrLen,
+    Field::TcpFlags,
+    Field::TcpFlagsSyn,
+    Field::TcpFlagsAck,
+    Field::TcpFlagsFin,
+    Field::TcpFlagsReset,
+    Field::TcpFlagsPush,
+    Field::TcpWindowSizeValue,
+    Field::TcpChecksum,
+    Field::TcpUrgentPointer,
+]);
 
 fn push_flags(out: &mut FrameValues, flags: u16) {
     out.uint(Field::TcpFlags, flags);

@@ -101,7 +101,7 @@ impl Field {
 
     /// Position in [`FIELDS`].
     #[inline]
-    pub fn index(self) -> usize {
+    pub const fn index(self) -> usize {
         self as usize
     }
 

@@ -18,6 +18,24 @@ impl FieldSet {
         s
     }
 
+    /// The set of `fields`, made at compile time (for groups of fields a dissector checks at once).
+    pub const fn of(fields: &[Field]) -> Self {
+        let mut words = [0u64; WORDS];
+        let mut i = 0;
+        while i < fields.len() {
+            let index = fields[i].index();
+            words[index / 64] |= 1 << (index % 64);
+            i += 1;
+        }
+        FieldSet(words)
+    }
+
+    /// Whether some field of `other` is in the set.
+    #[inline]
+    pub fn intersects(&self, other: &FieldSet) -> bool {
+        self.0.iter().zip(&other.0).any(|(a, b)| a & b != 0)
+    }
+
     /// Adds a field.
     pub fn insert(&mut self, f: Field) {
         self.0[f.index() / 64] |= 1 << (f.index() % 64);

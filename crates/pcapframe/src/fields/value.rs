@@ -150,6 +150,13 @@ impl FrameValues {
         self.wanted.contains(f)
     }
 
+    /// Whether some field of `group` is being collected: a dissector skips reading and pushing
+    /// what nobody asked for.
+    #[inline]
+    pub fn wants_any(&self, group: &FieldSet) -> bool {
+        self.wanted.intersects(group)
+    }
+
     /// The set of collected fields.
     pub fn wanted(&self) -> &FieldSet {
         &self.wanted

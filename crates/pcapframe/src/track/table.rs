@@ -82,6 +82,7 @@ impl<V> ConversationTable<V> {
     }
 
     /// The state of `key`, created by `make` when the conversation is new (or was retired).
+    #[inline]
     pub fn get_or_insert_with(&mut self, key: ConvKey, make: impl FnOnce() -> V) -> &mut V {
         self.clock += 1;
         let at = match self.last {
