@@ -5,7 +5,12 @@
 //!     read_bench eager-filter CAPTURE FILTER FIELD...    the same, of the frames that pass FILTER
 //!
 //! `READ_BENCH_THREADS=N` sets `read_pcap`'s threads (default: one per core).
+//!
+//! Prints the DataFrame's rows, columns and bytes, then the seconds the call took: `make bench`
+//! times the call, not the process around it (whose start, loading this binary, a notebook pays
+//! once).
 use std::process::ExitCode;
+use std::time::Instant;
 
 use pcapframe::lazy::{scan_pcap, ScanOptions};
 use pcapframe::polars::prelude::*;
@@ -15,6 +20,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let threads = std::env::var("READ_BENCH_THREADS").ok().and_then(|n| n.parse().ok());
     let eager = |fields: &[&str]| ReadOptions { threads, ..ReadOptions::fields(fields.iter().copied()) };
+    let started = Instant::now();
     let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["lazy-select", capture, selected, fields @ ..] => {
             scan_pcap(capture, &ScanOptions::fields(fields.iter().copied()))
@@ -27,10 +33,12 @@ fn main() -> ExitCode {
             return ExitCode::from(64);
         }
     };
+    let seconds = started.elapsed().as_secs_f64();
     match result {
         Ok(df) => {
-            // The last figure is what `make bench` divides the peak RSS by.
+            // The bytes are what `make bench` divides the peak RSS by.
             println!("{} rows, {} columns, {} bytes", df.height(), df.width(), held_bytes(&df));
+            println!("{seconds:.6} seconds in the call");
             // A notebook keeps what it read: freeing it, chunk by chunk, is not part of the call
             // timed (it took a tenth as long as the read). The process's exit returns the memory.
             std::mem::forget(df);
