@@ -354,6 +354,13 @@ impl Scanner<'_> {
                 batch.files.push(None);
                 batch.deferred_ends.push(0);
             }
+            // The stores a few frames ahead come back from the consumer's core meanwhile.
+            if let Some(ahead) = batch.frames.get(batch.len + 4) {
+                ahead.prefetch_store();
+            }
+            if let Some(ahead) = batch.frames.get(batch.len + 2) {
+                ahead.prefetch_values();
+            }
             match self.next_frame_into(&mut batch.frames[batch.len]) {
                 Ok(true) => {}
                 Ok(false) => return Some(None),

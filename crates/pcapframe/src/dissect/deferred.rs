@@ -45,6 +45,7 @@ pub(crate) struct DeferredSegment {
 
 impl DeferredSegment {
     /// What tracking `segment` (met as `kind`) will need.
+    #[inline(always)]
     pub(crate) fn new(segment: &TcpSegment, kind: SegmentKind) -> Self {
         let TcpSegment { src, dst, seq, ack, flags, window, wscale, options_complete, payload_len, sack: _ } = *segment;
         DeferredSegment { src, dst, seq, ack, payload_len, flags, window, wscale, options_complete, kind }

@@ -121,6 +121,23 @@ impl FrameValues {
         FrameValues { layers: None, ..FrameValues::new(wanted) }
     }
 
+    /// Asks the cache for this store's own bytes, to be written soon: a batch's stores pass
+    /// from the thread that fills them to the one that reads them and back, so each frame's
+    /// first write waited for its lines to come back from the other core.
+    #[inline]
+    pub(crate) fn prefetch_store(&self) {
+        prefetch_for_write((self as *const FrameValues).cast(), std::mem::size_of::<FrameValues>());
+    }
+
+    /// Asks the cache for the bytes the values are written to (their first four lines), to be
+    /// written soon (see [`FrameValues::prefetch_store`]): reads the store itself, so it should
+    /// be fetched first.
+    #[inline]
+    pub(crate) fn prefetch_values(&self) {
+        let bytes = self.items.capacity() * std::mem::size_of::<(Field, Value)>();
+        prefetch_for_write(self.items.as_ptr().cast(), bytes.min(256));
+    }
+
     /// Forgets the previous frame's values (keeping the allocations).
     pub fn clear(&mut self) {
         self.items.clear();
@@ -271,6 +288,24 @@ impl FrameValues {
     pub fn str_of(&self, v: Value) -> &str {
         std::str::from_utf8(self.bytes_of(v)).unwrap_or("")
     }
+}
+
+/// Asks the cache for the lines of `len` bytes at `start`, to be written soon; a hint that
+/// reads nothing (the lines need not be valid memory), so it cannot fail.
+#[inline]
+fn prefetch_for_write(start: *const u8, len: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_ET0};
+        let mut offset = 0;
+        while offset < len {
+            // SAFETY: a prefetch is a hint: it neither reads nor faults, whatever the address.
+            unsafe { _mm_prefetch::<_MM_HINT_ET0>(start.wrapping_add(offset).cast()) };
+            offset += 64;
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (start, len);
 }
 
 #[cfg(test)]

@@ -13,16 +13,42 @@ impl Endpoint {
     /// An endpoint from a 4- or 16-byte address.
     #[inline]
     pub fn new(addr: &[u8], port: u16) -> Self {
-        let mut a = [0u8; 16];
-        if addr.len() == 4 {
-            a[10] = 0xff;
-            a[11] = 0xff;
-            a[12..].copy_from_slice(addr);
-        } else {
-            a.copy_from_slice(&addr[..16]);
-        }
-        Endpoint { addr: a, port }
+        let addr = match <[u8; 4]>::try_from(addr) {
+            Ok(v4) => mapped_v4(v4),
+            Err(_) => {
+                let mut a = [0u8; 16];
+                a.copy_from_slice(&addr[..16]);
+                a
+            }
+        };
+        Endpoint { addr, port }
     }
+}
+
+/// `::ffff:a.b.c.d`, made in a vector register so that it is stored whole: written a byte at a
+/// time, its first copy (16 bytes at once) waited for those stores to reach the cache (a
+/// store-forwarding stall, a third of the TCP dissector's time in perf).
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn mapped_v4(v4: [u8; 4]) -> [u8; 16] {
+    use std::arch::x86_64::{__m128i, _mm_set_epi32};
+    // Bytes 8 to 11 are 0, 0, 0xff, 0xff; 12 to 15 the address (lanes are little-endian).
+    #[allow(unused_unsafe)]
+    // SAFETY: SSE2, which `_mm_set_epi32` needs, is part of every x86_64 target.
+    let lanes: __m128i = unsafe { _mm_set_epi32(i32::from_le_bytes(v4), 0xffff_0000_u32 as i32, 0, 0) };
+    // SAFETY: both types are 16 plain bytes.
+    unsafe { std::mem::transmute::<__m128i, [u8; 16]>(lanes) }
+}
+
+/// `::ffff:a.b.c.d`.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn mapped_v4(v4: [u8; 4]) -> [u8; 16] {
+    let mut a = [0u8; 16];
+    a[10] = 0xff;
+    a[11] = 0xff;
+    a[12..].copy_from_slice(&v4);
+    a
 }
 
 /// A conversation key that is the same for both directions.
@@ -42,5 +68,22 @@ impl ConvKey {
         } else {
             (ConvKey { low: dst, high: src }, 1)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ipv4_endpoint_is_its_address_mapped_into_ipv6() {
+        for v4 in [[192, 168, 1, 2], [0, 0, 0, 0], [255, 255, 255, 255], [10, 0, 0, 1]] {
+            let endpoint = Endpoint::new(&v4, 443);
+            let mapped = std::net::Ipv4Addr::from(v4).to_ipv6_mapped().octets();
+            assert_eq!(endpoint.addr, mapped, "{v4:?}");
+            assert_eq!(endpoint.port, 443);
+        }
+        let v6 = [0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+        assert_eq!(Endpoint::new(&v6, 80).addr, v6);
     }
 }
