@@ -11,6 +11,9 @@ use polars_arrow::datatypes::ArrowDataType;
 use crate::fields::{Field, FieldType, FrameValues, Value};
 
 /// Accumulates one field's column.
+// An explicit tag: without it the variant was encoded in a vector's capacity, and decoding it
+// took half of each value's dispatch.
+#[repr(u8)]
 pub(crate) enum ColumnBuilder {
     U8(Fixed<u8>),
     U16(Fixed<u16>),

@@ -85,6 +85,11 @@ pub(crate) struct Needs {
     /// nothing but the tracked fields depends on it (no analysis, no SACK edges relative to
     /// the peer's base). The application protocols over TCP are checked by the caller.
     pub(crate) deferrable: bool,
+    /// Some field of the header as sent ([`TCP_HEADER`]): checked once per read rather than
+    /// per segment.
+    header: bool,
+    /// Some option field ([`OPTION_FIELDS`]), to be pushed.
+    option_fields: bool,
 }
 
 impl Needs {
@@ -92,10 +97,13 @@ impl Needs {
         let analysis = analysis_wanted(wanted);
         let tracking = analysis || TRACKED.iter().any(|f| wanted.contains(*f));
         let sack = wanted.contains(Field::TcpOptionsSackLe) || wanted.contains(Field::TcpOptionsSackRe);
+        let option_fields = OPTION_FIELDS.iter().any(|f| wanted.contains(*f));
         Needs {
             tracking,
-            options: analysis || OPTION_FIELDS.iter().any(|f| wanted.contains(*f)),
+            options: analysis || option_fields,
             deferrable: tracking && !analysis && !sack,
+            header: wanted.intersects(&TCP_HEADER),
+            option_fields,
         }
     }
 }
@@ -121,7 +129,7 @@ pub(crate) fn dissect(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) {
 fn decode(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) -> Option<()> {
     let sport = be16(data, 0)?;
     let dport = be16(data, 2)?;
-    let header = ctx.out.wants_any(&TCP_HEADER);
+    let header = ctx.state.tcp_needs.header;
     if header {
         ctx.out.uint(Field::TcpSrcport, sport);
         ctx.out.uint(Field::TcpDstport, dport);
@@ -167,7 +175,9 @@ fn decode(ctx: &mut Ctx<'_>, ip: IpInfo<'_>, data: &[u8]) -> Option<()> {
         out.uint(Field::TcpChecksum, checksum);
         out.uint(Field::TcpUrgentPointer, urgent);
     }
-    options.push(out, view.map(|v| v.peer_base));
+    if ctx.state.tcp_needs.option_fields {
+        options.push(out, view.map(|v| v.peer_base));
+    }
     if let Some(analysis) = view.and(ctx.state.tcp.analysis()) {
         push_analysis(out, analysis);
     }
@@ -290,16 +300,17 @@ fn tracked(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) -> Option<TcpVie
         (ctx.state.tcp_needs.tracking || ctx.state.app.wants.any_over_tcp())
             .then(|| ctx.state.tcp.observe(seg, ctx.meta, true))
     };
+    let header = ctx.state.tcp_needs.header;
     let out = &mut *ctx.out;
     push_stream_and_sequence(out, seg, view.as_ref());
     if let Some(v) = view {
         out.uint(Field::TcpNxtseq, v.nxtseq);
         out.uint(Field::TcpAck, v.ack);
     }
-    if out.wants_any(&TCP_HEADER) {
+    if header {
         out.uint(Field::TcpAckRaw, seg.ack);
     }
-    push_header(out, seg, hdr_len, view.as_ref());
+    push_header(out, header, seg, hdr_len, view.as_ref());
     view
 }
 
@@ -313,6 +324,7 @@ fn short_segment(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) -> Option<
         let view = ctx.state.tcp.quoted(seg, ctx.meta, true);
         Some(TcpView { window_size: u32::from(seg.window), ..view })
     };
+    let header = ctx.state.tcp_needs.header;
     let out = &mut *ctx.out;
     if let Some(v) = &view {
         out.uint(Field::TcpStream, v.stream);
@@ -321,7 +333,7 @@ fn short_segment(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) -> Option<
     out.uint(Field::TcpSeqRaw, seg.seq);
     out.uint(Field::TcpAck, seg.ack);
     out.uint(Field::TcpAckRaw, seg.ack);
-    push_header(out, seg, hdr_len, view.as_ref());
+    push_header(out, header, seg, hdr_len, view.as_ref());
     view
 }
 
@@ -330,6 +342,7 @@ fn short_segment(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) -> Option<
 fn quoted(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) -> Option<TcpView> {
     let view =
         if deferred(ctx, seg, SegmentKind::Quoted) { None } else { Some(ctx.state.tcp.quoted(seg, ctx.meta, false)) };
+    let header = ctx.state.tcp_needs.header;
     let out = &mut *ctx.out;
     out.uint(Field::TcpSeq, seg.seq);
     if let Some(v) = &view {
@@ -337,13 +350,14 @@ fn quoted(ctx: &mut Ctx<'_>, seg: &TcpSegment, hdr_len: usize) -> Option<TcpView
     }
     out.uint(Field::TcpAck, seg.ack);
     out.uint(Field::TcpAckRaw, seg.ack);
-    push_header(out, seg, hdr_len, view.as_ref());
+    push_header(out, header, seg, hdr_len, view.as_ref());
     view
 }
 
 /// Header length, flags and window (scaled when the conversation says how).
-fn push_header(out: &mut FrameValues, seg: &TcpSegment, hdr_len: usize, view: Option<&TcpView>) {
-    if out.wants_any(&TCP_HEADER) {
+/// `header`: whether some field of [`TCP_HEADER`] is wanted.
+fn push_header(out: &mut FrameValues, header: bool, seg: &TcpSegment, hdr_len: usize, view: Option<&TcpView>) {
+    if header {
         out.uint(Field::TcpHdrLen, hdr_len as u64);
         push_flags(out, seg.flags);
         out.uint(Field::TcpWindowSizeValue, seg.window);

@@ -1,7 +1,7 @@
 //! Direction-independent conversation keys.
 
 /// One side of a conversation: address (IPv4 mapped into 16 bytes) and port.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Endpoint {
     /// IPv6 address, or IPv4 as `::ffff:a.b.c.d`.
     pub addr: [u8; 16],
@@ -22,6 +22,23 @@ impl Endpoint {
             }
         };
         Endpoint { addr, port }
+    }
+}
+
+/// Address bytes in order, then the port: derived, the address was compared a byte at a time
+/// (a `memcmp` call per conversation key); as a big-endian number it is one comparison.
+impl Ord for Endpoint {
+    #[inline]
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        let address = |e: &Endpoint| u128::from_be_bytes(e.addr);
+        address(self).cmp(&address(other)).then(self.port.cmp(&other.port))
+    }
+}
+
+impl PartialOrd for Endpoint {
+    #[inline]
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 
@@ -85,5 +102,25 @@ mod tests {
         }
         let v6 = [0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
         assert_eq!(Endpoint::new(&v6, 80).addr, v6);
+    }
+
+    #[test]
+    fn endpoints_order_by_address_bytes_then_port() {
+        let addresses: [&[u8]; 5] = [
+            &[10, 0, 0, 1],
+            &[10, 0, 0, 2],
+            &[192, 168, 0, 1],
+            &[0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+            &[0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0],
+        ];
+        let endpoints: Vec<Endpoint> =
+            addresses.iter().flat_map(|a| [0u16, 80, 0x100, 65535].map(|port| Endpoint::new(a, port))).collect();
+        for a in &endpoints {
+            for b in &endpoints {
+                let expected = a.addr.cmp(&b.addr).then(a.port.cmp(&b.port));
+                assert_eq!(a.cmp(b), expected, "{a:?} {b:?}");
+                assert_eq!(a.partial_cmp(b), Some(expected));
+            }
+        }
     }
 }
